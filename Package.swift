@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module layout (arrows point one way):
+///   CBLAS, CZlib (system libraries)
+///   TensorCore      <- CBLAS           tensors, BLAS, kernels with forward/backward, random numbers, threads
+///   NeuralNetwork   <- TensorCore      parameters with architecture masks, layers, optimizers, training loop
+///   Datasets        <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
+///   Examples/*      <- the above
+let package = Package(
+    name: "ILNAS",
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
+        .executableTarget(
+            name: "LeNetMNIST",
+            dependencies: [
+                "TensorCore", "NeuralNetwork", "Datasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/LeNetMNIST"
+        ),
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
+    ]
+)

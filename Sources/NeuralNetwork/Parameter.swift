@@ -1,0 +1,105 @@
+import TensorCore
+
+/// A trainable tensor with its gradient, its architecture mask and its optimizer state.
+///
+/// A `Parameter` is a class because its identity matters: layers, optimizers and the
+/// architecture search all refer to the same parameter. Invariants:
+/// - `value` is exactly zero wherever `mask` is absent, so a layer may compute with `value`
+///   directly and is computing with `α ⊙ W`;
+/// - `gradient` holds `∂L/∂(α ⊙ W)` for every entry, present or absent;
+/// - optimizer state lives in `optimizerState`, shaped like `value`, so that growth and
+///   re-initialisation of single entries keep every per-entry buffer aligned.
+public final class Parameter {
+    /// What the parameter is for; the search treats weights and biases alike, reports tell them apart.
+    public enum Role: String, Sendable, Codable {
+        case weight, bias, scale, shift
+    }
+
+    /// A readable name such as `conv1.weight`.
+    public var name: String
+    /// The role of this tensor in its layer.
+    public let role: Role
+    /// The current values, `α ⊙ W`.
+    public var value: Tensor
+    /// The accumulated loss gradient with respect to `α ⊙ W`.
+    public var gradient: Tensor
+    /// The architecture α of this tensor.
+    public var mask: ArchitectureMask
+    /// Whether the architecture search may change this tensor's mask (batch-norm scales are not searched).
+    public var isSearchable: Bool
+    /// Per-entry optimizer buffers (momentum, moments), keyed by the optimizer's slot name.
+    public var optimizerState: [String: Tensor] = [:]
+
+    /// Creates a parameter whose entries are all present.
+    public init(name: String, role: Role, value: Tensor, isSearchable: Bool = true) {
+        self.name = name
+        self.role = role
+        self.value = value
+        self.gradient = Tensor(zeros: value.shape)
+        self.mask = ArchitectureMask(shape: value.shape, allActive: true)
+        self.isSearchable = isSearchable
+    }
+
+    /// The shape of the tensor.
+    public var shape: [Int] { value.shape }
+    /// The number of present entries: what this tensor adds to the network's parameter count.
+    public var activeCount: Int { mask.activeCount }
+
+    /// Sets the gradient to zero.
+    public func zeroGradient() {
+        gradient.withUnsafeMutableBufferPointer { buffer in
+            buffer.update(repeating: 0)
+        }
+    }
+
+    /// Replaces the architecture mask, zeroing the values of entries that become absent
+    /// and resetting their optimizer state.
+    public func applyMask(_ newMask: ArchitectureMask) {
+        precondition(newMask.shape == value.shape, "mask shape \(newMask.shape) does not match parameter \(name) \(value.shape)")
+        mask = newMask
+        for index in 0..<value.count where !newMask.isActive(index) {
+            value[flat: index] = 0
+        }
+        for key in optimizerState.keys {
+            for index in 0..<value.count where !newMask.isActive(index) {
+                optimizerState[key]![flat: index] = 0
+            }
+        }
+    }
+
+    /// Adds the absent entry `index` to the architecture with value `initialValue` (zero by
+    /// default, so the network's output does not change) and fresh optimizer state.
+    public func activate(_ index: Int, initialValue: Float = 0) {
+        mask.set(index, active: true)
+        value[flat: index] = initialValue
+        resetOptimizerState(at: index)
+    }
+
+    /// Removes entry `index` from the architecture: its value becomes zero.
+    public func deactivate(_ index: Int) {
+        mask.set(index, active: false)
+        value[flat: index] = 0
+        resetOptimizerState(at: index)
+    }
+
+    /// Clears every optimizer buffer of entry `index`.
+    public func resetOptimizerState(at index: Int) {
+        for key in optimizerState.keys {
+            optimizerState[key]![flat: index] = 0
+        }
+    }
+
+    /// Re-lays the parameter out in a larger shape. `embedding` maps each old flat index to its
+    /// new flat index; entries without a preimage are absent, zero-valued and have fresh state.
+    public func grow(to newShape: [Int], embedding: (Int) -> Int) {
+        func embed(_ tensor: Tensor) -> Tensor {
+            var grown = Tensor(zeros: newShape)
+            for index in 0..<tensor.count { grown[flat: embedding(index)] = tensor[flat: index] }
+            return grown
+        }
+        value = embed(value)
+        gradient = embed(gradient)
+        mask = mask.embedded(in: newShape, embedding: embedding)
+        for (key, state) in optimizerState { optimizerState[key] = embed(state) }
+    }
+}

@@ -1,0 +1,89 @@
+import TensorCore
+import TestSupport
+import XCTest
+
+final class Convolution2DTests: XCTestCase {
+    /// A direct, loop-based convolution: the independent reference for the im2col + GEMM path.
+    private func referenceConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvolutionGeometry) throws -> Tensor {
+        let (n, h, wd) = (x.shape[0], x.shape[2], x.shape[3])
+        let (oh, ow) = try g.outputSize(height: h, width: wd)
+        var y = Tensor(zeros: [n, g.outputChannels, oh, ow])
+        for i in 0..<n {
+            for o in 0..<g.outputChannels {
+                for r in 0..<oh {
+                    for c in 0..<ow {
+                        var sum = Double(b?[o] ?? 0)
+                        for ch in 0..<g.inputChannels {
+                            for ki in 0..<g.kernelHeight {
+                                for kj in 0..<g.kernelWidth {
+                                    let ih = r * g.stride + ki * g.dilation - g.padding
+                                    let iw = c * g.stride + kj * g.dilation - g.padding
+                                    if ih < 0 || ih >= h || iw < 0 || iw >= wd { continue }
+                                    sum += Double(x[i, ch, ih, iw]) * Double(w[o, ch, ki, kj])
+                                }
+                            }
+                        }
+                        y[i, o, r, c] = Float(sum)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    private let geometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 1),
+        ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 1),
+        ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 5, stride: 2, padding: 2),
+        ConvolutionGeometry(inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
+        ConvolutionGeometry(inputChannels: 2, outputChannels: 1, kernelSize: 7, stride: 3, padding: 3),
+        ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelHeight: 2, kernelWidth: 3, stride: 2, padding: 0),
+    ]
+
+    func testForwardMatchesDirectConvolution() throws {
+        var rng = RandomGenerator(seed: 1)
+        for g in geometries {
+            let x = rng.normalTensor(shape: [3, g.inputChannels, 9, 8])
+            let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
+            let b = rng.normalTensor(shape: [g.outputChannels])
+            let fast = try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g)
+            let slow = try referenceConvolution(x, w, b, g)
+            XCTAssertLessThan(GradientCheck.maxError(fast, slow), 1e-5, "\(g)")
+        }
+    }
+
+    func testBackwardMatchesFiniteDifferencesIncludingZeroWeights() throws {
+        var rng = RandomGenerator(seed: 2)
+        for g in geometries {
+            let x = rng.normalTensor(shape: [2, g.inputChannels, 7, 6])
+            var w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
+            for i in stride(from: 0, to: w.count, by: 3) { w[flat: i] = 0 }  // absent weights still get their gradient
+            let b = rng.normalTensor(shape: [g.outputChannels])
+            let y = try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g)
+            let r = rng.normalTensor(shape: y.shape)
+            var dw = Tensor(zeros: w.shape)
+            var db: Tensor? = Tensor(zeros: b.shape)
+            let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: r, input: x, weight: w, geometry: g,
+                                                          weightGradient: &dw, biasGradient: &db))
+            let loss = { (x: Tensor, w: Tensor, b: Tensor) throws -> Double in
+                GradientCheck.projection(try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g), r)
+            }
+            let ndx = try GradientCheck.numericGradient(of: x) { try loss($0, w, b) }
+            let ndw = try GradientCheck.numericGradient(of: w) { try loss(x, $0, b) }
+            let ndb = try GradientCheck.numericGradient(of: b) { try loss(x, w, $0) }
+            XCTAssertLessThan(GradientCheck.maxError(dx, ndx), 2e-3, "input gradient \(g)")
+            XCTAssertLessThan(GradientCheck.maxError(dw, ndw), 2e-3, "weight gradient \(g)")
+            XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), ndb), 2e-3, "bias gradient \(g)")
+        }
+    }
+
+    func testMismatchedChannelsThrowWithBothShapes() {
+        let g = ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 3)
+        XCTAssertThrowsError(try Convolution2D.forward(input: Tensor(zeros: [1, 2, 5, 5]), weight: Tensor(zeros: [2, 3, 3, 3]),
+                                                       bias: nil, geometry: g)) { error in
+            XCTAssertTrue("\(error)".contains("[1, 2, 5, 5]"), "\(error)")
+        }
+        XCTAssertThrowsError(try Convolution2D.forward(input: Tensor(zeros: [1, 3, 2, 2]), weight: Tensor(zeros: [2, 3, 3, 3]),
+                                                       bias: nil, geometry: g))
+    }
+}
