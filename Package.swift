@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "ArchitectureSearch", targets: ["ArchitectureSearch"]),
+        .executable(name: "ilnas", targets: ["ilnas"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +34,15 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
+        .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),
+        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
+        .executableTarget(
+            name: "ilnas",
+            dependencies: [
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "LeNetMNIST",
             dependencies: [

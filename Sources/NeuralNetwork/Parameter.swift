@@ -102,4 +102,31 @@ public final class Parameter {
         mask = mask.embedded(in: newShape, embedding: embedding)
         for (key, state) in optimizerState { optimizerState[key] = embed(state) }
     }
+
+    /// Grows every dimension to `newShape` (same rank, no dimension smaller), keeping each entry at
+    /// the same multi-dimensional index. New entries are absent and zero.
+    public func grow(to newShape: [Int]) {
+        let oldShape = shape
+        precondition(oldShape.count == newShape.count && zip(oldShape, newShape).allSatisfy { $0 <= $1 },
+                     "parameter \(name) cannot grow from \(oldShape) to \(newShape)")
+        grow(to: newShape) { flat in
+            var remainder = flat, newFlat = 0, newStride = 1
+            for axis in stride(from: oldShape.count - 1, through: 0, by: -1) {
+                let index = remainder % oldShape[axis]
+                remainder /= oldShape[axis]
+                newFlat += index * newStride
+                newStride *= newShape[axis]
+            }
+            return newFlat
+        }
+    }
+
+    /// An independent copy: values, gradient, mask and optimizer state, under the same name.
+    public func copy() -> Parameter {
+        let clone = Parameter(name: name, role: role, value: value, isSearchable: isSearchable)
+        clone.gradient = gradient
+        clone.mask = mask
+        clone.optimizerState = optimizerState
+        return clone
+    }
 }

@@ -75,6 +75,11 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         return Int(next(upperBound: UInt64(upperBound)))
     }
 
+    /// A uniform integer in `range`.
+    public mutating func integer(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + nextIndex(below: range.count)
+    }
+
     /// A uniformly random permutation of 0..<count (Fisher-Yates).
     public mutating func permutation(_ count: Int) -> [Int] {
         var values = Array(0..<count)

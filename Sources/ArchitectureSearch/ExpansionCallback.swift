@@ -1,0 +1,82 @@
+import Foundation
+import NeuralNetwork
+import Training
+
+/// Algorithm 1 as a training callback: Phase I is the training loop's weight step, and after a step
+/// at which an expansion is due (every `interval` epochs, or at a gradient plateau), Phase II grows the
+/// architecture with the ``ArchitectureOptimizer``. The architecture is frozen for the last part of training.
+public final class ExpansionCallback: TrainingCallback {
+    public let space: any SearchSpace
+    public let optimizer: ArchitectureOptimizer
+    public let granularity: TopDownGranularity
+    public let schedule: ExpansionSchedule
+    /// Where scoring batches come from (usually the training data).
+    public let scoringData: BatchSource
+    /// Every expansion so far.
+    public private(set) var records: [ExpansionRecord] = []
+    /// Called after each expansion (for example to append the record to an audit log).
+    public var onExpansion: ((ExpansionRecord) throws -> Void)?
+    /// The initial A_lr in force (set at the start of training when automatic).
+    public private(set) var initialArchitectureLearningRate: Double = 0
+    /// Architecture-step seconds per epoch, for the overhead report.
+    public private(set) var architectureSecondsPerEpoch: [Int: Double] = [:]
+
+    private var nextExpansion: Double = 0
+    private var plateau: GradientPlateau?
+
+    public init(space: any SearchSpace, optimizer: ArchitectureOptimizer, granularity: TopDownGranularity,
+                schedule: ExpansionSchedule, scoringData: BatchSource) {
+        self.space = space
+        self.optimizer = optimizer
+        self.granularity = granularity
+        self.schedule = schedule
+        self.scoringData = scoringData
+        plateau = schedule.plateau
+    }
+
+    public func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
+        switch event {
+        case .trainingStart:
+            nextExpansion = schedule.interval
+            initialArchitectureLearningRate = schedule.initialArchitectureLearningRate
+                ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget, totalEpochs: loop.plannedEpochs)
+        case let .batchEnd(report):
+            let progress = Double(report.epoch) + Double(report.batch + 1) / Double(max(1, loop.batchesPerEpoch))
+            let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
+            guard progress < end, space.parameterCount < optimizer.budget else { return }
+            var due = progress >= nextExpansion - 1e-9
+            if plateau != nil, plateau!.record(gradientNorm(of: loop.model.parameters)) { due = true }
+            guard due else { return }
+            while nextExpansion <= progress + 1e-9 { nextExpansion += schedule.interval }
+            try expand(at: progress, searchEnd: end, report: report, learningRate: report.learningRate)
+        default:
+            break
+        }
+    }
+
+    private func expand(at progress: Double, searchEnd: Double, report: BatchReport, learningRate: Float) throws {
+        let rate = schedule.architectureLearningRate(initial: initialArchitectureLearningRate, progress: progress / searchEnd)
+        let target = max(1, Int((rate * Double(space.parameterCount)).rounded()))
+        let batches = Array(scoringData.batches(epoch: 1_000_000 + records.count).prefix(schedule.scoringBatches))
+        var record = try optimizer.expand(space, granularity: granularity.level(atProgress: progress / searchEnd),
+                                          batches: batches, targetParameters: target, stepSize: learningRate)
+        record.epoch = progress
+        record.step = report.globalStep
+        record.architectureLearningRate = rate
+        records.append(record)
+        architectureSecondsPerEpoch[report.epoch, default: 0] += record.seconds
+        try onExpansion?(record)
+    }
+
+    /// ‖∇_W L‖ over the present entries.
+    private func gradientNorm(of parameters: [Parameter]) -> Double {
+        var sum = 0.0
+        for parameter in parameters {
+            let mask = parameter.mask
+            parameter.gradient.withUnsafeBufferPointer { g in
+                for i in 0..<g.count where mask.isActive(i) { sum += Double(g[i] * g[i]) }
+            }
+        }
+        return sum.squareRoot()
+    }
+}

@@ -1,0 +1,108 @@
+import NeuralNetwork
+
+extension GrowingNetwork: SearchSpace {
+    public var network: Layer { self }
+
+    public func searchRegions() -> [SearchRegion] {
+        var regions: [SearchRegion] = []
+        for node in nodes.dropFirst() {
+            guard let bias = node.bias else { continue }
+            let candidates = node.realChannels.filter { !bias.mask.isActive($0) }
+            if !candidates.isEmpty {
+                regions.append(SearchRegion(key: bias.name, label: "node\(node.id)", layout: .bias(count: node.channelCount), candidates: candidates))
+            }
+        }
+        for edge in edges where edge.isActive {
+            guard let target = node(edge.target) else { continue }
+            let shape = edge.weight.shape
+            let rowSize = edge.weight.count / max(1, shape[0])
+            var candidates: [Int] = []
+            for row in target.realChannels {
+                for index in (row * rowSize)..<((row + 1) * rowSize) where !edge.weight.mask.isActive(index) {
+                    candidates.append(index)
+                }
+            }
+            guard !candidates.isEmpty else { continue }
+            let layout: RegionLayout = target.isConvolution
+                ? .convolution(outputs: shape[0], inputs: shape[1], kernelArea: shape[2] * shape[3])
+                : .dense(outputs: shape[0], inputs: rowSize)
+            regions.append(SearchRegion(key: edge.weight.name, label: "\(edge.source)->\(edge.target)", layout: layout, candidates: candidates))
+        }
+        return regions
+    }
+
+    public func structuralUnits() -> [SearchUnit] {
+        if connectionCandidates.isEmpty && insertionCandidates.isEmpty { prepareCandidateParameters() }
+        let connections = connectionCandidates.sorted { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }.map { key, weight in
+            SearchUnit(kind: .connection(source: key.source, target: key.target), key: weight.name,
+                       entries: Array(0..<weight.count), label: key.description)
+        }
+        let layers = insertionCandidates.sorted { $0.key < $1.key }.map { nodeID, weight in
+            SearchUnit(kind: .layer(after: nodeID), key: weight.name, entries: Array(0..<weight.count), label: "after node\(nodeID)")
+        }
+        return connections + layers
+    }
+
+    public func setCandidateGradients(_ enabled: Bool) {
+        computesCandidateGradients = enabled
+        if enabled { prepareCandidateParameters() } else { discardCandidateParameters() }
+    }
+
+    public func parameterTable() -> [String: Parameter] {
+        var table: [String: Parameter] = [:]
+        for parameter in parameters + candidateParameters { table[parameter.name] = parameter }
+        return table
+    }
+
+    public func cost(of unit: SearchUnit) -> Int {
+        switch unit.kind {
+        case let .connection(source, target):
+            return connectionCost(from: source, to: target)
+        case let .layer(after):
+            return insertionCost(after: after)
+        case .entries:
+            guard let parameter = parameterTable()[unit.key] else { return 0 }
+            let absent = unit.entries.filter { !parameter.mask.isActive($0) }.count
+            return absent + placeholderSources(of: unit).reduce(0) { total, source in
+                total + promotionEntries(node: source.node, channel: source.channel).count
+            }
+        }
+    }
+
+    public func add(_ unit: SearchUnit) throws {
+        switch unit.kind {
+        case let .connection(source, target):
+            try addConnection(from: source, to: target)
+        case let .layer(after):
+            try insertIdentityLayer(after: after)
+        case .entries:
+            guard let parameter = parameterTable()[unit.key] else {
+                throw SearchError.invalidSetting("no parameter '\(unit.key)' in network \(name)")
+            }
+            for source in placeholderSources(of: unit) { promote(node: source.node, channel: source.channel) }
+            for entry in unit.entries where !parameter.mask.isActive(entry) { parameter.activate(entry) }
+        }
+    }
+
+    public func finishAdding() {
+        for node in nodes { replenishPlaceholders(node: node.id) }
+    }
+
+    public func snapshot() -> () -> Void {
+        let state = captureState()
+        return { [weak self] in self?.restore(state) }
+    }
+
+    /// The placeholder channels of source nodes that a unit of connection entries would promote.
+    private func placeholderSources(of unit: SearchUnit) -> [(node: Int, channel: Int)] {
+        guard let edge = edges.first(where: { $0.weight.name == unit.key }), let source = node(edge.source) else { return [] }
+        let shape = edge.weight.shape
+        let area = shape[2...].reduce(1, *)
+        var channels = Set<Int>()
+        for entry in unit.entries {
+            let channel = (entry / area) % shape[1]
+            if source.isPlaceholder[channel] { channels.insert(channel) }
+        }
+        return channels.sorted().map { (edge.source, $0) }
+    }
+}

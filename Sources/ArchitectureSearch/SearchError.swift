@@ -1,0 +1,14 @@
+/// Errors of the architecture search: bad settings and impossible budgets, with a message that says what.
+public enum SearchError: Error, Equatable, CustomStringConvertible {
+    case invalidSetting(String)
+    case budgetTooSmall(budget: Int, startingParameters: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidSetting(reason):
+            return reason
+        case let .budgetTooSmall(budget, start):
+            return "the budget of \(budget) parameters is below the starting network's \(start) parameters"
+        }
+    }
+}

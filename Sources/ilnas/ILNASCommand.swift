@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `ilnas` command line: architecture search and its baselines.
+@main
+struct ILNASCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ilnas",
+        abstract: "Intra-Layer Neural Architecture Search: grow a network under a parameter budget.",
+        subcommands: [SearchCommand.self],
+        defaultSubcommand: SearchCommand.self
+    )
+}
