@@ -41,6 +41,7 @@ public struct ChannelNormalization: ImageTransform {
         }
     }
 
+    /// Standardises every channel of `batch` in place; `generator` is not used.
     public func apply(to batch: inout Tensor, using generator: inout RandomGenerator) {
         precondition(batch.rank == 4 && batch.shape[1] == mean.count,
                      "ChannelNormalization for \(mean.count) channels got a batch of shape \(batch.shape)")

@@ -15,6 +15,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// An argument (batch size, fraction, index, statistics) is outside its valid range.
     case invalidArgument(operation: String, reason: String)
 
+    /// The message: the file (or operation) first, then what is wrong.
     public var description: String {
         switch self {
         case let .missingFile(path): return "\(path): file not found or not readable"

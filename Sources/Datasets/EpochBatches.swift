@@ -15,8 +15,10 @@ public struct EpochBatches: Sequence, Sendable {
     /// The number of batches.
     public var count: Int { loader.batchCount }
 
+    /// The number of batches (exact).
     public var underestimatedCount: Int { count }
 
+    /// An iterator starting at the first batch of the epoch.
     public func makeIterator() -> Iterator {
         Iterator(batches: self)
     }

@@ -27,6 +27,7 @@ public struct RandomCrop: ImageTransform {
         }
     }
 
+    /// Shifts each image of `batch` in place by its randomly drawn offsets, filling with zeros.
     public func apply(to batch: inout Tensor, using generator: inout RandomGenerator) {
         precondition(batch.rank == 4, "RandomCrop needs a batch [B, C, H, W], got \(batch.shape)")
         let (count, channels, height, width) = (batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3])

@@ -26,6 +26,7 @@ public struct RandomHorizontalFlip: ImageTransform {
         }
     }
 
+    /// Mirrors each image of `batch` in place with probability `probability`.
     public func apply(to batch: inout Tensor, using generator: inout RandomGenerator) {
         precondition(batch.rank == 4, "RandomHorizontalFlip needs a batch [B, C, H, W], got \(batch.shape)")
         let count = batch.shape[0], width = batch.shape[3]

@@ -18,6 +18,7 @@ public struct TransformPipeline: ImageTransform {
         for transform in transforms { try transform.validate(sampleShape: sampleShape) }
     }
 
+    /// Applies each transform to the whole batch in turn, with the same generator.
     public func apply(to batch: inout Tensor, using generator: inout RandomGenerator) {
         for transform in transforms { transform.apply(to: &batch, using: &generator) }
     }
