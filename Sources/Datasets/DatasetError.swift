@@ -1,4 +1,8 @@
-/// Errors raised while reading or validating a dataset. Every case names the file it concerns.
+/// Errors raised while reading, validating or using a dataset.
+///
+/// Every case that concerns a file names it, so a message such as
+/// `data/train-labels-idx1-ubyte: label 12 at index 3 is not below the class count 10`
+/// says which file is wrong and how.
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// The file does not exist or cannot be opened.
     case missingFile(path: String)
@@ -6,12 +10,20 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     /// Two files that belong together disagree (for example image and label counts).
     case mismatch(path: String, reason: String)
+    /// None of the accepted spellings of a file exists in a directory.
+    case noMatchingFile(directory: String, candidates: [String])
+    /// An argument (batch size, fraction, index, statistics) is outside its valid range.
+    case invalidArgument(operation: String, reason: String)
 
+    /// The message: the file (or operation) first, then what is wrong.
     public var description: String {
         switch self {
         case let .missingFile(path): return "\(path): file not found or not readable"
         case let .corrupt(path, reason): return "\(path): \(reason)"
         case let .mismatch(path, reason): return "\(path): \(reason)"
+        case let .noMatchingFile(directory, candidates):
+            return "\(directory): none of \(candidates.joined(separator: ", ")) found"
+        case let .invalidArgument(operation, reason): return "\(operation): \(reason)"
         }
     }
 }

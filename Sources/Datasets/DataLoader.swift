@@ -1,0 +1,95 @@
+import TensorCore
+
+/// Cuts a dataset into mini-batches for training and evaluation: seeded shuffling per epoch, optional
+/// per-batch augmentation and background prefetching of the next batch.
+///
+/// Everything is a pure function of `(seed, epoch, batch index)`: the sample order of epoch `e` comes from
+/// a generator seeded by `(seed, e)` alone, and batch `b` of epoch `e` is augmented with a generator seeded by
+/// `(seed, e, b)`. So the same seed gives the same batches in every run, epochs can be replayed in any order,
+/// and prefetching on another thread produces exactly the batches of sequential loading.
+///
+/// ```swift
+/// let loader = try DataLoader(dataset: train, batchSize: 128, seed: 1,
+///                             augmentation: TransformPipeline([RandomCrop(padding: 2), normalization]))
+/// for epoch in 0..<10 {
+///     for batch in loader.batches(epoch: epoch) { /* batch.images [B, 1, 28, 28], batch.labels */ }
+/// }
+/// ```
+public struct DataLoader: Sendable {
+    /// The samples to draw from.
+    public let dataset: LabeledDataset
+    /// The number of samples per batch (the last batch may be smaller unless `dropLast`).
+    public let batchSize: Int
+    /// Whether each epoch visits the samples in a fresh seeded random order (otherwise in dataset order).
+    public let shuffle: Bool
+    /// Whether to omit a last batch smaller than `batchSize`.
+    public let dropLast: Bool
+    /// The seed of the shuffling and augmentation streams.
+    public let seed: UInt64
+    /// The transform applied to every batch after gathering, or `nil`.
+    public let augmentation: (any ImageTransform)?
+    /// Whether the next batch is assembled on a background thread while the caller works on the current one.
+    public let prefetch: Bool
+
+    /// Random-stream identifiers under `seed`.
+    private enum Stream: UInt64 {
+        case shuffle = 1, augmentation = 2
+    }
+
+    /// Creates a loader.
+    /// - Parameters:
+    ///   - dataset: The samples.
+    ///   - batchSize: Samples per batch, at least 1.
+    ///   - shuffle: Shuffle each epoch (default `true`); `false` keeps dataset order (for evaluation).
+    ///   - dropLast: Omit the last batch if it is smaller than `batchSize` (default `false`: keep it).
+    ///   - seed: Determines the order of every epoch and all augmentation.
+    ///   - augmentation: Applied to each batch, e.g. a `TransformPipeline` of crop, flip and normalisation.
+    ///   - prefetch: Assemble the next batch in the background (default `true`); the batches are identical either way.
+    /// - Throws: `DatasetError.invalidArgument` if `batchSize` is below 1 or `augmentation` does not accept
+    ///   the dataset's image shape.
+    public init(dataset: LabeledDataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false,
+                seed: UInt64 = 0, augmentation: (any ImageTransform)? = nil, prefetch: Bool = true) throws {
+        guard batchSize >= 1 else {
+            throw DatasetError.invalidArgument(operation: "DataLoader", reason: "batch size must be at least 1, got \(batchSize)")
+        }
+        try augmentation?.validate(sampleShape: dataset.sampleShape)
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+        self.augmentation = augmentation
+        self.prefetch = prefetch
+    }
+
+    /// The number of batches in every epoch.
+    public var batchCount: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The order in which epoch `epoch` visits the samples: a permutation of `0..<dataset.count`
+    /// that depends only on `seed` and `epoch` (the identity if `shuffle` is off).
+    public func sampleOrder(epoch: Int) -> [Int] {
+        guard shuffle else { return Array(0..<dataset.count) }
+        var generator = RandomGenerator(seed: SeedDerivation.seed(seed, Stream.shuffle.rawValue, SeedDerivation.component(epoch)))
+        return generator.permutation(dataset.count)
+    }
+
+    /// The batches of epoch `epoch`, in order: `for batch in loader.batches(epoch: e) { ... }`.
+    public func batches(epoch: Int) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch, order: sampleOrder(epoch: epoch))
+    }
+
+    /// Batch `index` of the epoch whose sample order is `order`: gathered, then augmented.
+    /// - Precondition: `index < batchCount` and `order` is a permutation of the samples.
+    func makeBatch(_ index: Int, epoch: Int, order: [Int]) -> Batch {
+        let positions = order[(index * batchSize)..<min((index + 1) * batchSize, order.count)]
+        var (images, labels) = dataset.gather(positions)
+        if let augmentation {
+            var generator = RandomGenerator(seed: SeedDerivation.seed(
+                seed, Stream.augmentation.rawValue, SeedDerivation.component(epoch), SeedDerivation.component(index)))
+            augmentation.apply(to: &images, using: &generator)
+        }
+        return Batch(images: images, labels: labels, indices: Array(positions))
+    }
+}

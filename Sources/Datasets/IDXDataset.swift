@@ -1,0 +1,61 @@
+import TensorCore
+
+/// Loads image-classification data stored as a pair of IDX files (images and labels),
+/// the format shared by MNIST and Fashion-MNIST.
+///
+/// Images become a `[N, 1, H, W]` tensor with pixel bytes divided by 255, so values lie in [0, 1].
+public enum IDXDataset {
+    /// Loads the training and test parts of an MNIST-layout directory (see `IDXDirectory`).
+    /// - Throws: `DatasetError` naming the directory or the file that is missing or wrong.
+    public static func loadSplits(directory: String, classCount: Int) throws -> (train: LabeledDataset, test: LabeledDataset) {
+        let files = try IDXDirectory(path: directory)
+        let train = try load(imagesPath: files.trainImages, labelsPath: files.trainLabels, classCount: classCount)
+        let test = try load(imagesPath: files.testImages, labelsPath: files.testLabels, classCount: classCount)
+        return (train, test)
+    }
+
+    /// Loads one images file (magic `0x00000803`, N x H x W bytes) and its labels file
+    /// (magic `0x00000801`, N bytes), each optionally gzipped.
+    /// - Throws: `DatasetError.missingFile` or `.corrupt` (wrong magic, truncated data, trailing bytes,
+    ///   empty images, a label not below `classCount`) naming the file, or `.mismatch` naming the labels
+    ///   file if the counts differ; `.invalidArgument` if `classCount` is not in 1...256.
+    public static func load(imagesPath: String, labelsPath: String, classCount: Int) throws -> LabeledDataset {
+        guard classCount >= 1, classCount <= 256 else {
+            throw DatasetError.invalidArgument(
+                operation: "IDXDataset.load", reason: "class count must be in 1...256 for byte labels, got \(classCount)")
+        }
+        let imageFile = try IDXFile(path: imagesPath, rank: 3)
+        let (count, height, width) = (imageFile.dimensions[0], imageFile.dimensions[1], imageFile.dimensions[2])
+        guard height > 0, width > 0 else {
+            throw DatasetError.corrupt(path: imagesPath, reason: "images of \(height) x \(width) pixels are empty")
+        }
+        let labelFile = try IDXFile(path: labelsPath, rank: 1)
+        guard labelFile.dimensions[0] == count else {
+            throw DatasetError.mismatch(
+                path: labelsPath, reason: "holds \(labelFile.dimensions[0]) labels but \(imagesPath) holds \(count) images")
+        }
+        let labels = try labelFile.withValues { values in
+            if let index = values.firstIndex(where: { Int($0) >= classCount }) {
+                throw DatasetError.corrupt(
+                    path: labelsPath, reason: "label \(values[index]) at index \(index) is not below the class count \(classCount)")
+            }
+            return values.map { Int($0) }
+        }
+        let images = Tensor(shape: [count, 1, height, width], scalars: scaledPixels(imageFile))
+        return try LabeledDataset(images: images, labels: labels, classCount: classCount)
+    }
+
+    /// The file's bytes divided by 255, converted in parallel chunks.
+    private static func scaledPixels(_ file: IDXFile) -> [Float] {
+        let total = file.valueCount
+        return [Float](unsafeUninitializedCapacity: total) { destination, initialized in
+            let output = destination
+            file.withValues { source in
+                ComputeThreads.forEachRange(total, minimumPerChunk: 1 << 20) { range in
+                    for i in range { output[i] = Float(source[i]) / 255 }
+                }
+            }
+            initialized = total
+        }
+    }
+}

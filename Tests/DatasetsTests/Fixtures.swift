@@ -1,0 +1,69 @@
+import CZlib
+import Foundation
+import XCTest
+
+/// Writes small dataset files into a fresh temporary directory, removed when the test ends.
+struct Fixtures {
+    /// The temporary directory.
+    let directory: String
+
+    /// Creates the directory and registers its removal with `testCase`.
+    init(_ testCase: XCTestCase) throws {
+        directory = (NSTemporaryDirectory() as NSString)
+            .appendingPathComponent("DatasetsTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory
+        testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// The path of `name` inside the directory.
+    func path(_ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+
+    /// Writes `bytes` uncompressed and returns the path.
+    @discardableResult
+    func writeRaw(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = path(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    /// Writes `bytes` gzip-compressed through zlib and returns the path.
+    @discardableResult
+    func writeGzip(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = path(name)
+        let handle = try XCTUnwrap(gzopen(file, "wb"))
+        let written = bytes.withUnsafeBytes { gzwrite(handle, $0.baseAddress, UInt32($0.count)) }
+        XCTAssertEqual(gzclose(handle), Z_OK)
+        XCTAssertEqual(Int(written), bytes.count)
+        return file
+    }
+
+    /// Reads a file back, for tests that damage one.
+    func read(_ name: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: URL(fileURLWithPath: path(name))))
+    }
+}
+
+/// IDX encodings for hand-made fixtures.
+enum IDX {
+    /// The IDX header for unsigned bytes with the given dimensions.
+    static func header(_ dimensions: [Int], magic: UInt32? = nil) -> [UInt8] {
+        bigEndian(magic ?? (0x0800 | UInt32(dimensions.count))) + dimensions.flatMap { bigEndian(UInt32($0)) }
+    }
+
+    /// A complete IDX images file: header `[count, height, width]` and the pixel bytes.
+    static func images(_ pixels: [UInt8], count: Int, height: Int, width: Int) -> [UInt8] {
+        header([count, height, width]) + pixels
+    }
+
+    /// A complete IDX labels file.
+    static func labels(_ labels: [UInt8]) -> [UInt8] {
+        header([labels.count]) + labels
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
+}
