@@ -55,5 +55,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "NeuralNetwork", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ArchitectureSearchTests",
+                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "TensorCore", "TestSupport"]),
     ]
 )

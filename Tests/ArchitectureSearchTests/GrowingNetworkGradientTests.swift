@@ -1,0 +1,95 @@
+import ArchitectureSearch
+import NeuralNetwork
+import TensorCore
+import TestSupport
+import XCTest
+
+/// The growing network's backward pass against central finite differences, for every parameter
+/// entry (present or absent) and for the would-be weights that score structural additions.
+final class GrowingNetworkGradientTests: XCTestCase {
+    private func checkParameterGradients(_ network: GrowingNetwork, inputShape: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
+        var generator = RandomGenerator(seed: 11)
+        let input = generator.normalTensor(shape: [2] + inputShape)
+        let output = try network.forward(input, mode: .training)
+        let projection = generator.normalTensor(shape: output.shape)
+        for parameter in network.parameters { parameter.zeroGradient() }
+        let inputGradient = try network.backward(projection)
+        for parameter in network.parameters {
+            let analytic = parameter.gradient
+            let original = parameter.value
+            let numeric = try GradientCheck.numericGradient(of: original, step: 1e-3) { probe in
+                parameter.value = probe
+                defer { parameter.value = original }
+                return GradientCheck.projection(try network.forward(input, mode: .inference), projection)
+            }
+            XCTAssertLessThan(GradientCheck.maxError(analytic, numeric), 3e-3, "\(parameter.name)", file: file, line: line)
+        }
+        let numericInput = try GradientCheck.numericGradient(of: input, step: 1e-3) {
+            GradientCheck.projection(try network.forward($0, mode: .inference), projection)
+        }
+        XCTAssertLessThan(GradientCheck.maxError(inputGradient, numericInput), 3e-3, "input gradient", file: file, line: line)
+    }
+
+    func testConvolutionalNetworkWithSkipConnectionAndGlobalPooling() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        let convolutional = network.nodes.filter { if case .convolution = $0.kind { return true } else { return false } }
+        try network.connect(from: convolutional[0].id, to: convolutional[2].id, density: 0.5)  // across the reduction
+        try checkParameterGradients(network, inputShape: [2, 6, 6])
+    }
+
+    func testFlattenedHead() throws {
+        try checkParameterGradients(try SearchFixtures.convolutionalNetwork(head: .flatten), inputShape: [2, 6, 6])
+    }
+
+    func testPerceptronWithSkipConnection() throws {
+        let network = try SearchFixtures.perceptron()
+        try network.connect(from: network.nodes[1].id, to: network.nodes[3].id, density: 0.5)
+        try checkParameterGradients(network, inputShape: [7])
+    }
+
+    /// The would-be weights of a missing connection and of an inserted layer receive ∂L/∂W as if they existed.
+    func testCandidateGradientsMatchTheRealisedAdditions() throws {
+        for (networkIndex, network) in [try SearchFixtures.convolutionalNetwork(), try SearchFixtures.perceptron()].enumerated() {
+            let inputShape = networkIndex == 0 ? [2, 6, 6] : [7]
+            var generator = RandomGenerator(seed: 5)
+            let input = generator.normalTensor(shape: [3] + inputShape)
+            let projection = generator.normalTensor(shape: try network.forward(input, mode: .inference).shape)
+            network.setCandidateGradients(true)
+            for parameter in network.scoredParameters { parameter.zeroGradient() }
+            _ = try network.forward(input, mode: .training)
+            _ = try network.backward(projection)
+            let connections = network.connectionCandidates
+            let insertions = network.insertionCandidates
+            XCTAssertFalse(connections.isEmpty)
+            XCTAssertFalse(insertions.isEmpty)
+            let state = network.captureState()
+            for (key, candidate) in connections {
+                network.restore(state)
+                let edge = try network.addConnection(from: key.source, to: key.target)
+                try assertGradient(candidate.gradient, of: edge.weight, network: network, input: input, projection: projection, label: "connection \(key)")
+            }
+            for (nodeID, candidate) in insertions {
+                network.restore(state)
+                // At the identity the new ReLU sits on its kink wherever the node's output is zero, so the
+                // reference is the realised network's own backward pass (itself checked above).
+                let inserted = try network.insertIdentityLayer(after: nodeID)
+                let weight = try XCTUnwrap(network.incomingEdges(of: inserted).first).weight
+                network.setCandidateGradients(false)
+                for parameter in network.parameters { parameter.zeroGradient() }
+                _ = try network.forward(input, mode: .training)
+                _ = try network.backward(projection)
+                XCTAssertLessThan(GradientCheck.maxError(candidate.gradient, weight.gradient), 1e-5, "layer after \(nodeID)")
+            }
+        }
+    }
+
+    private func assertGradient(_ predicted: Tensor, of weight: Parameter, network: GrowingNetwork, input: Tensor, projection: Tensor, label: String) throws {
+        let original = weight.value
+        let numeric = try GradientCheck.numericGradient(of: original, step: 1e-3) { probe in
+            weight.value = probe
+            defer { weight.value = original }
+            return GradientCheck.projection(try network.forward(input, mode: .inference), projection)
+        }
+        XCTAssertLessThan(GradientCheck.maxError(predicted, numeric), 3e-3, label)
+    }
+}

@@ -1,0 +1,85 @@
+import Datasets
+import Foundation
+import NeuralNetwork
+import TensorCore
+import Training
+import XCTest
+
+final class TrainingLoopTests: XCTestCase {
+    private final class EventRecorder: TrainingCallback {
+        var events: [String] = []
+        func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
+            switch event {
+            case .trainingStart: events.append("start")
+            case let .epochStart(epoch): events.append("epoch\(epoch)")
+            case let .batchEnd(report): events.append("batch\(report.epoch).\(report.batch)")
+            case let .epochEnd(report): events.append("end\(report.epoch)")
+            case .trainingEnd: events.append("finish")
+            }
+        }
+    }
+
+    private func digitsLoaders(seed: UInt64) throws -> (DataLoader, DataLoader) {
+        let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.25, seed: seed)
+        return (try DataLoader(dataset: train, batchSize: 64, seed: seed),
+                try DataLoader(dataset: test, batchSize: 256, shuffle: false))
+    }
+
+    private func model(seed: UInt64) -> Sequential {
+        var generator = RandomGenerator(seed: seed)
+        return Sequential([
+            Conv2d(name: "conv", inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, generator: &generator),
+            ReLU(name: "relu"), MaxPool2d(name: "pool", kernelSize: 2), Flatten(name: "flatten"),
+            Linear(name: "fc", inputFeatures: 128, outputFeatures: 10, generator: &generator),
+        ])
+    }
+
+    /// Real data: a small CNN learns the 8x8 digits to well above chance in a few epochs.
+    func testTrainingOnDigitsLearns() throws {
+        let (train, test) = try digitsLoaders(seed: 1)
+        let recorder = EventRecorder()
+        let loop = TrainingLoop(model: model(seed: 1), optimizer: try SGD(learningRate: 0.1, momentum: 0.9),
+                                schedule: try CosineAnnealingSchedule(initialRate: 0.1, finalRate: 0, length: 4), callbacks: [recorder])
+        let history = try loop.fit(train: train, test: test, epochs: 4)
+        XCTAssertEqual(history.count, 4)
+        XCTAssertGreaterThan(try XCTUnwrap(history.last?.testAccuracy), 0.9)
+        XCTAssertLessThan(history[3].trainLoss, history[0].trainLoss)
+        XCTAssertEqual(recorder.events.first, "start")
+        XCTAssertEqual(recorder.events.last, "finish")
+        XCTAssertEqual(recorder.events.filter { $0.hasPrefix("batch") }.count, 4 * train.batchCount)
+        XCTAssertEqual(loop.parameterCount, 8 * 9 + 8 + 128 * 10 + 10)
+    }
+
+    func testSameSeedSameTraining() throws {
+        func run() throws -> [Float] {
+            let (train, test) = try digitsLoaders(seed: 3)
+            let loop = TrainingLoop(model: model(seed: 3), optimizer: try SGD(learningRate: 0.05, momentum: 0.9),
+                                    schedule: try ConstantSchedule(rate: 0.05))
+            return try loop.fit(train: train, test: test, epochs: 2).flatMap { [$0.trainLoss, $0.testLoss ?? -1] }
+        }
+        XCTAssertEqual(try run(), try run())
+    }
+
+    func testInvalidSettingsThrow() throws {
+        let loop = TrainingLoop(model: model(seed: 0), optimizer: try SGD(learningRate: 0.05), schedule: try ConstantSchedule(rate: 0.05))
+        XCTAssertThrowsError(try loop.fit(train: FixedBatches([]), test: nil, epochs: 1))
+        let batch = LabeledBatch(inputs: Tensor(zeros: [2, 1, 8, 8]), labels: [0, 1])
+        XCTAssertThrowsError(try loop.fit(train: FixedBatches([batch]), test: nil, epochs: -1))
+        let wrong = LabeledBatch(inputs: Tensor(zeros: [2, 3, 8, 8]), labels: [0, 1])
+        XCTAssertThrowsError(try loop.fit(train: FixedBatches([wrong]), test: nil, epochs: 1)) { error in
+            XCTAssertTrue("\(error)".contains("conv"), "\(error)")
+        }
+    }
+
+    func testAtomicFileReplacesWholeFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nested/summary.json").path
+        try AtomicFile.writeJSON(["a": 1], to: path)
+        try AtomicFile.writeJSON(["a": 2], to: path)
+        let decoded = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(decoded, ["a": 2])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested").path)
+        XCTAssertEqual(leftovers, ["summary.json"])
+    }
+}
