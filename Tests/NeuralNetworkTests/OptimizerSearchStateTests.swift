@@ -200,14 +200,14 @@ final class OptimizerSearchStateTests: XCTestCase {
         // One optimizer per element-wise loop: plain SGD, SGD with momentum, Adam's (shared with AdamW).
         for testCase in try cases().filter({ !($0.optimizer is AdamW) && !(($0.optimizer as? SGD)?.nesterov ?? false) }) {
             let label = "\(type(of: testCase.optimizer))"
-            // Both exceed twice the 2¹⁶ entries a thread gets at least, so both are split.
-            let masked = maskedParameter(shape: [300, 450], generator: &generator)
-            let full = Parameter(name: "full", role: .weight, value: generator.normalTensor(shape: [280, 480]))
+            // Both exceed twice the 2¹⁷ entries a thread gets at least, so both are split.
+            let masked = maskedParameter(shape: [520, 520], generator: &generator)
+            let full = Parameter(name: "full", role: .weight, value: generator.normalTensor(shape: [513, 512]))
             var maskedReference = ReferenceOptimizer(rule: testCase.rule, learningRate: testCase.optimizer.learningRate, parameter: masked)
             var fullReference = ReferenceOptimizer(rule: testCase.rule, learningRate: testCase.optimizer.learningRate, parameter: full)
-            for _ in 0..<2 {
-                masked.gradient = generator.normalTensor(shape: masked.shape)
-                full.gradient = generator.normalTensor(shape: full.shape)
+            masked.gradient = generator.uniformTensor(shape: masked.shape, low: 0.5, high: 1.5)
+            full.gradient = generator.uniformTensor(shape: full.shape, low: -1, high: 1)
+            for _ in 0..<2 {  // the second step uses the state the first one left in every chunk
                 try testCase.optimizer.step([masked, full])
                 maskedReference.step(gradient: masked.gradient)
                 fullReference.step(gradient: full.gradient)
