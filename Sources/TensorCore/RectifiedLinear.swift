@@ -24,7 +24,11 @@ public enum RectifiedLinear {
                     let p = UncheckedSendable((dy.baseAddress!, y.baseAddress!, dx))
                     ComputeThreads.forEachRange(count, minimumPerChunk: ComputeThreads.elementwiseGrain) { range in
                         let (dy, y, dx) = p.value
-                        for i in range { dx[i] = y[i] > 0 ? dy[i] : 0 }
+                        for i in range {
+                            // Load unconditionally: a select vectorises, a conditional load becomes a branch.
+                            let gradient = dy[i]
+                            dx[i] = y[i] > 0 ? gradient : 0
+                        }
                     }
                 }
             }
