@@ -41,25 +41,11 @@ public enum MaxPooling2D {
                         for plane in range {
                             let source = x + plane * inPlane
                             let maxima = y + plane * outPlane, origins = selected + plane * outPlane
-                            for oh in 0..<outH {
-                                let (h0, h1) = g.span(oh, kernel: g.kernelHeight, size: height)
-                                for ow in 0..<outW {
-                                    let (w0, w1) = g.span(ow, kernel: g.kernelWidth, size: width)
-                                    var bestIndex = h0 * width + w0
-                                    var best = source[bestIndex]
-                                    for h in h0..<h1 {
-                                        let row = h * width
-                                        for w in w0..<w1 {
-                                            let value = source[row + w]
-                                            if value > best || value.isNaN {
-                                                best = value
-                                                bestIndex = row + w
-                                            }
-                                        }
-                                    }
-                                    maxima[oh * outW + ow] = best
-                                    origins[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
-                                }
+                            if g.isHalving {
+                                poolPairs(source, width: width, outputHeight: outH, outputWidth: outW, into: maxima, origins: origins)
+                            } else {
+                                pool(source, height: height, width: width, geometry: g, outputHeight: outH, outputWidth: outW,
+                                     into: maxima, origins: origins)
                             }
                         }
                     }
@@ -94,5 +80,91 @@ public enum MaxPooling2D {
             }
         }
         return inputGradient
+    }
+
+    /// Writes the maximum of one window and its flat index in the plane by PyTorch's rule: the first
+    /// largest element wins, and a NaN wins and propagates.
+    @inline(__always)
+    private static func poolWindow(_ source: UnsafePointer<Float>, width: Int, rows: Range<Int>, columns: Range<Int>,
+                                   into maximum: UnsafeMutablePointer<Float>, origin: UnsafeMutablePointer<Int32>) {
+        var bestIndex = rows.lowerBound * width + columns.lowerBound
+        var best = source[bestIndex]
+        for h in rows {
+            for w in columns {
+                let value = source[h * width + w]
+                if value > best || value.isNaN {
+                    best = value
+                    bestIndex = h * width + w
+                }
+            }
+        }
+        maximum.pointee = best
+        origin.pointee = Int32(truncatingIfNeeded: bestIndex)
+    }
+
+    /// Any window geometry over one plane, one window at a time.
+    @inline(__always)
+    private static func pool(_ source: UnsafePointer<Float>, height: Int, width: Int, geometry g: PoolingGeometry,
+                             outputHeight: Int, outputWidth: Int,
+                             into maxima: UnsafeMutablePointer<Float>, origins: UnsafeMutablePointer<Int32>) {
+        for oh in 0..<outputHeight {
+            let (h0, h1) = g.span(oh, kernel: g.kernelHeight, size: height)
+            for ow in 0..<outputWidth {
+                let (w0, w1) = g.span(ow, kernel: g.kernelWidth, size: width)
+                let at = oh * outputWidth + ow
+                poolWindow(source, width: width, rows: h0..<h1, columns: w0..<w1, into: maxima + at, origin: origins + at)
+            }
+        }
+    }
+
+    /// The common 2x2 window with stride 2 and no padding, four windows at a time in SIMD registers.
+    ///
+    /// Scalar code would branch on every comparison, and which element wins is unpredictable; vector
+    /// compares and blends do not branch. Vectors holding a NaN (their sum is NaN; so, rarely, is a sum
+    /// of opposite infinities) fall back to `poolWindow` for PyTorch's NaN rule.
+    @inline(__always)
+    private static func poolPairs(_ source: UnsafePointer<Float>, width: Int, outputHeight: Int, outputWidth: Int,
+                                  into maxima: UnsafeMutablePointer<Float>, origins: UnsafeMutablePointer<Int32>) {
+        let lanes = SIMD4<Int32>(0, 2, 4, 6)
+        let rowStep = Int32(truncatingIfNeeded: width)
+        for oh in 0..<outputHeight {
+            let rowStart = 2 * oh * width
+            let top = UnsafeRawPointer(source + rowStart), bottom = UnsafeRawPointer(source + rowStart + width)
+            let out = maxima + oh * outputWidth, origin = origins + oh * outputWidth
+            var ow = 0
+            while ow + 4 <= outputWidth {
+                // Columns 2ow ..< 2ow + 8 of both rows: even lanes are window lefts, odd lanes rights.
+                let upper = top.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD8<Float>.self)
+                let lower = bottom.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD8<Float>.self)
+                let a = upper.evenHalf, b = upper.oddHalf, c = lower.evenHalf, d = lower.oddHalf
+                let sum = a + b + c + d
+                if any(sum .!= sum) {
+                    for window in ow..<(ow + 4) {
+                        poolWindow(source, width: width, rows: (2 * oh)..<(2 * oh + 2), columns: (2 * window)..<(2 * window + 2),
+                                   into: out + window, origin: origin + window)
+                    }
+                } else {
+                    var best = a, offset = SIMD4<Int32>(repeating: 0)
+                    var take = b .> best
+                    best.replace(with: b, where: take)
+                    offset.replace(with: 1, where: take)
+                    take = c .> best
+                    best.replace(with: c, where: take)
+                    offset.replace(with: rowStep, where: take)
+                    take = d .> best
+                    best.replace(with: d, where: take)
+                    offset.replace(with: rowStep &+ 1, where: take)
+                    let index = offset &+ lanes &+ SIMD4(repeating: Int32(truncatingIfNeeded: rowStart + 2 * ow))
+                    UnsafeMutableRawPointer(out + ow).storeBytes(of: best, as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(origin + ow).storeBytes(of: index, as: SIMD4<Int32>.self)
+                }
+                ow += 4
+            }
+            while ow < outputWidth {
+                poolWindow(source, width: width, rows: (2 * oh)..<(2 * oh + 2), columns: (2 * ow)..<(2 * ow + 2),
+                           into: out + ow, origin: origin + ow)
+                ow += 1
+            }
+        }
     }
 }

@@ -46,4 +46,9 @@ public struct PoolingGeometry: Sendable, Equatable, Hashable, Codable {
         let start = index * stride - padding
         return (max(start, 0), min(start + kernel, size))
     }
+
+    /// Whether this is the common 2x2 window with stride 2 and no padding, which has vectorised kernels.
+    var isHalving: Bool {
+        kernelHeight == 2 && kernelWidth == 2 && stride == 2 && padding == 0
+    }
 }

@@ -21,6 +21,84 @@ final class PoolingTests: XCTestCase {
         PoolingGeometry(kernelHeight: 3, kernelWidth: 2, stride: 2, padding: 1),
     ]
 
+    /// Direct pooling of one window per output, in Double: the reference for the vectorised kernels.
+    /// Returns the window maxima and means (padding excluded from the maxima, counted as zero in the means).
+    private func referencePool(_ x: Tensor, _ g: PoolingGeometry) throws -> (maxima: Tensor, argmax: [Int], means: Tensor) {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = try g.outputSize(height: h, width: w)
+        var maxima = Tensor(zeros: [n, c, oh, ow]), means = Tensor(zeros: [n, c, oh, ow])
+        var argmax = [Int]()
+        for i in 0..<n {
+            for ch in 0..<c {
+                for r in 0..<oh {
+                    for col in 0..<ow {
+                        var best = -Float.infinity, bestIndex = -1, sum = 0.0
+                        for ki in 0..<g.kernelHeight {
+                            for kj in 0..<g.kernelWidth {
+                                let (ih, iw) = (r * g.stride - g.padding + ki, col * g.stride - g.padding + kj)
+                                guard ih >= 0, ih < h, iw >= 0, iw < w else { continue }
+                                sum += Double(x[i, ch, ih, iw])
+                                if x[i, ch, ih, iw] > best { (best, bestIndex) = (x[i, ch, ih, iw], x.flatIndex([i, ch, ih, iw])) }
+                            }
+                        }
+                        maxima[i, ch, r, col] = best
+                        means[i, ch, r, col] = Float(sum / Double(g.kernelHeight * g.kernelWidth))
+                        argmax.append(bestIndex)
+                    }
+                }
+            }
+        }
+        return (maxima, argmax, means)
+    }
+
+    func testPoolingMatchesDirectReferenceIncludingVectorisedWidths() throws {
+        var rng = RandomGenerator(seed: 25)
+        // Widths 19 and 16 run the four-windows-at-a-time 2x2 kernels plus a scalar tail (or none).
+        for (shape, g) in [([2, 3, 9, 19], PoolingGeometry(kernelSize: 2)), ([1, 2, 8, 16], PoolingGeometry(kernelSize: 2)),
+                           ([2, 2, 9, 19], PoolingGeometry(kernelSize: 3, stride: 2, padding: 1)),
+                           ([1, 2, 7, 10], PoolingGeometry(kernelHeight: 2, kernelWidth: 3, stride: 1, padding: 1))] {
+            let x = distinctValues(shape, &rng)
+            let reference = try referencePool(x, g)
+            let result = try MaxPooling2D.forward(input: x, geometry: g)
+            XCTAssertEqual(result.output, reference.maxima, "\(shape) \(g)")
+            // A one-hot gradient per output lands exactly on that output's argmax.
+            let routed = try MaxPooling2D.backward(outputGradient: Tensor(repeating: 1, shape: result.output.shape), selection: result.selection)
+            var expected = Tensor(zeros: shape)
+            for index in reference.argmax { expected[flat: index] += 1 }
+            XCTAssertEqual(routed, expected, "\(shape) \(g)")
+            let means = try AveragePooling2D.forward(input: x, geometry: g)
+            XCTAssertLessThan(GradientCheck.maxError(means, reference.means), 1e-5, "\(shape) \(g)")
+        }
+    }
+
+    func testMaxPoolPropagatesNaNLikePyTorch() throws {
+        // Row-major window order: a NaN wins, later larger values do not replace it, a later NaN does.
+        var x = Tensor(zeros: [1, 1, 2, 16])
+        for i in 0..<32 { x[flat: i] = Float(i) }
+        x[0, 0, 0, 4] = .nan                          // window 2 (columns 4, 5): NaN first
+        (x[0, 0, 0, 10], x[0, 0, 1, 11]) = (.nan, .nan)  // window 5: the later NaN wins
+        x[0, 0, 1, 15] = .nan                         // window 7: NaN last
+        let result = try MaxPooling2D.forward(input: x, geometry: PoolingGeometry(kernelSize: 2))
+        let gradient = try MaxPooling2D.backward(outputGradient: Tensor(repeating: 1, shape: [1, 1, 1, 8]), selection: result.selection)
+        for window in 0..<8 {
+            if [2, 5, 7].contains(window) {
+                XCTAssertTrue(result.output[flat: window].isNaN, "window \(window)")
+            } else {
+                XCTAssertEqual(result.output[flat: window], Float(16 + 2 * window + 1), "window \(window)")
+            }
+        }
+        XCTAssertEqual(gradient[0, 0, 0, 4], 1)
+        XCTAssertEqual(gradient[0, 0, 1, 11], 1)
+        XCTAssertEqual(gradient[0, 0, 0, 10], 0)
+        XCTAssertEqual(gradient[0, 0, 1, 15], 1)
+        // The general kernel follows the same rule.
+        let square = Tensor(shape: [1, 1, 3, 3], scalars: [1, .nan, 9, 4, .nan, 2, 8, 3, 7])
+        let general = try MaxPooling2D.forward(input: square, geometry: PoolingGeometry(kernelSize: 3))
+        XCTAssertTrue(general.output[flat: 0].isNaN)
+        let routed = try MaxPooling2D.backward(outputGradient: Tensor(repeating: 1, shape: [1, 1, 1, 1]), selection: general.selection)
+        XCTAssertEqual(routed[0, 0, 1, 1], 1, "the later NaN wins")
+    }
+
     // MARK: Max-pooling
 
     func testMaxPoolOfHandComputedFourByFour() throws {
