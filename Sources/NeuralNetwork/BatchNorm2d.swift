@@ -71,7 +71,7 @@ public final class BatchNorm2d: Layer {
     /// Accumulates `∂L/∂γ` and `∂L/∂β` and returns `∂L/∂input` through the batch statistics.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let cache else { throw NetworkError.missingForward(layer: name) }
-        try ensureOutputGradient(outputGradient, cache.normalized.shape, layer: name)
+        try ensureOutputGradient(outputGradient, cache.input.shape, layer: name)
         return try naming(name) {
             try BatchNormalization.backward(outputGradient: outputGradient, cache: cache, scale: scale.value,
                                             scaleGradient: &scale.gradient, shiftGradient: &shift.gradient)

@@ -45,22 +45,23 @@ enum Reduction {
         return total
     }
 
-    /// Σ `a[i]` · `b[i]`.
+    /// Σ `a[i]` · (`b[i]` - `center`).
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    static func centeredDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, center: Float) -> Float {
         let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        let shift = SIMD8<Float>(repeating: center)
         var first = SIMD8<Float>(repeating: 0), second = SIMD8<Float>(repeating: 0)
         var i = 0
         while i + 16 <= count {
             first += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * (rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - shift)
             second += rawA.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
-                * rawB.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+                * (rawB.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self) - shift)
             i += 16
         }
         var total = (first + second).sum()
         while i < count {
-            total += a[i] * b[i]
+            total += a[i] * (b[i] - center)
             i += 1
         }
         return total
