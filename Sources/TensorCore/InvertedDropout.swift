@@ -24,7 +24,8 @@ public enum InvertedDropout {
         let blocks = (count + blockSize - 1) / blockSize
         let streams = (0..<blocks).map { _ in generator.split() }
         // Drop when a uniform 32-bit draw r satisfies r < p · 2³², so exactly P(drop) = p up to 2⁻³².
-        let threshold = UInt64((Double(probability) * 4_294_967_296).rounded(.down))
+        // (For p = 1 the clamped threshold misses r = 2³² - 1, but the kept scale is then 0 anyway.)
+        let threshold = UInt32(min((Double(probability) * 4_294_967_296).rounded(.down), Double(UInt32.max)))
         let keptScale: Float = probability < 1 ? 1 / (1 - probability) : 0
         var output = Tensor(zeros: [])
         let mask = input.withUnsafeBufferPointer { x in
@@ -33,17 +34,28 @@ public enum InvertedDropout {
                     let p = UncheckedSendable((x.baseAddress!, y, m))
                     ComputeThreads.forEachRange(blocks, minimumPerChunk: max(1, ComputeThreads.elementwiseGrain / blockSize)) { range in
                         let (x, y, m) = p.value
+                        let draws = UnsafeMutablePointer<UInt32>.allocate(capacity: blockSize)
+                        defer { draws.deallocate() }
                         for block in range {
                             var stream = streams[block]
-                            let start = block * blockSize, end = min(start + blockSize, count)
-                            var i = start
-                            while i < end {
+                            let start = block * blockSize, length = min(blockSize, count - start)
+                            // First the raw 32-bit draws, two per generator step (low half first)...
+                            var i = 0
+                            while i + 2 <= length {
                                 let bits = stream.next()
-                                m[i] = UInt64(UInt32(truncatingIfNeeded: bits)) < threshold ? 0 : keptScale
-                                if i + 1 < end { m[i + 1] = (bits >> 32) < threshold ? 0 : keptScale }
+                                draws[i] = UInt32(truncatingIfNeeded: bits)
+                                draws[i + 1] = UInt32(truncatingIfNeeded: bits >> 32)
                                 i += 2
                             }
-                            for j in start..<end { y[j] = x[j] * m[j] }
+                            if i < length { draws[i] = UInt32(truncatingIfNeeded: stream.next()) }
+                            // ...then a separate, vectorisable pass turns them into the mask: a scalar float
+                            // select would compile to a branch that mispredicts on random data.
+                            let source = x + start, scales = m + start, dropped = y + start
+                            for j in 0..<length {
+                                let scale = draws[j] >= threshold ? keptScale : 0
+                                scales[j] = scale
+                                dropped[j] = source[j] * scale
+                            }
                         }
                     }
                 }
