@@ -2,6 +2,7 @@ import TensorCore
 
 /// 2-D average-pooling over NCHW input (PyTorch's `AvgPool2d` defaults: floor mode, `count_include_pad=True`).
 public final class AvgPool2d: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// The pooling window.
     public let geometry: PoolingGeometry

@@ -6,6 +6,7 @@ import TensorCore
 ///
 /// The scale γ and shift β are parameters the architecture search does not change (`isSearchable` is false).
 public final class BatchNorm2d: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// γ, `[C]`, initialised to ones.
     public let scale: Parameter
@@ -37,6 +38,7 @@ public final class BatchNorm2d: Layer {
 
     /// The number of channels normalised.
     public var channels: Int { scale.shape[0] }
+    /// γ and β.
     public var parameters: [Parameter] { [scale, shift] }
 
     /// The input shape, which must be `[N, channels, H, W]`.

@@ -5,6 +5,7 @@ import TensorCore
 ///
 /// The layer owns a seeded ``RandomGenerator``, so a run with the same seed draws the same masks.
 public final class Dropout: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// The probability of zeroing an element, in [0, 1].
     public let probability: Float

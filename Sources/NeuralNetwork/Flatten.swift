@@ -3,6 +3,7 @@ import TensorCore
 /// Flattens every dimension after the first: `[N, C, H, W]` (or any rank ≥ 2) to `[N, C·H·W]`,
 /// as PyTorch's `Flatten()` between convolutional and fully connected layers.
 public final class Flatten: Layer {
+    /// The name used in errors and reports.
     public var name: String
     private var cachedInputShape: [Int]?
 

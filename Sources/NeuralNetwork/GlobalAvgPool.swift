@@ -3,6 +3,7 @@ import TensorCore
 /// The mean of every channel plane, flattened: `[N, C, H, W]` to `[N, C]`
 /// (PyTorch's `AdaptiveAvgPool2d(1)` followed by `Flatten`).
 public final class GlobalAvgPool: Layer {
+    /// The name used in errors and reports.
     public var name: String
     private var cachedInputShape: [Int]?
 

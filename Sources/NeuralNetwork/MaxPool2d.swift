@@ -2,6 +2,7 @@ import TensorCore
 
 /// 2-D max-pooling over NCHW input (PyTorch's `MaxPool2d`, floor mode).
 public final class MaxPool2d: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// The pooling window.
     public let geometry: PoolingGeometry

@@ -2,6 +2,7 @@ import TensorCore
 
 /// The rectified linear activation `max(0, x)`, for inputs of any shape.
 public final class ReLU: Layer {
+    /// The name used in errors and reports.
     public var name: String
     private var cachedOutput: Tensor?
 

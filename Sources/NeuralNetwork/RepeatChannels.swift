@@ -3,6 +3,7 @@ import TensorCore
 /// Tiles the channels `times` times (PyTorch's `x.repeat(1, times, 1, 1)`); with one input channel
 /// and `times = 3` it turns grey images into RGB ones.
 public final class RepeatChannels: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// How many copies of the channels the output holds.
     public let times: Int

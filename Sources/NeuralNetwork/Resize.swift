@@ -3,6 +3,7 @@ import TensorCore
 /// Bilinear resizing of NCHW images to a fixed `height x width`, as PyTorch's
 /// `F.interpolate(size=(height, width), mode="bilinear", align_corners=False)`.
 public final class Resize: Layer {
+    /// The name used in errors and reports.
     public var name: String
     /// The output height.
     public let height: Int

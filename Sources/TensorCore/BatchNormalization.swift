@@ -201,6 +201,9 @@ public enum BatchNormalization {
                                             actual: input.shape)
         }
         let channels = input.shape[1]
+        guard channels >= 1 else {
+            throw TensorError.invalidArgument(operation: "batch norm", reason: "input \(input.shape) has no channels")
+        }
         try ensureShape(scale, [channels], "batch norm scale")
         try ensureShape(shift, [channels], "batch norm shift")
         guard epsilon > 0 else {

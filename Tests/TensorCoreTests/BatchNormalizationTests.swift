@@ -105,5 +105,8 @@ final class BatchNormalizationTests: XCTestCase {
                                                                     runningMean: &mean, runningVariance: &variance, momentum: 2))
         XCTAssertThrowsError(try BatchNormalization.forwardInference(input: Tensor(zeros: [2, 3]), scale: gamma, shift: beta,
                                                                      runningMean: Tensor(zeros: [2]), runningVariance: variance))
+        var noMean = Tensor(zeros: [0]), noVariance = Tensor(zeros: [0])
+        XCTAssertThrowsError(try BatchNormalization.forwardTraining(input: Tensor(zeros: [4, 0, 2, 2]), scale: Tensor(zeros: [0]),
+                                                                    shift: Tensor(zeros: [0]), runningMean: &noMean, runningVariance: &noVariance))
     }
 }
