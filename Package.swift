@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "LeNetMNIST",
             dependencies: [
-                "TensorCore", "NeuralNetwork", "Datasets",
+                "TensorCore", "NeuralNetwork", "Datasets", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/LeNetMNIST"

@@ -44,7 +44,10 @@ extension GrowingNetwork {
         var mask = ArchitectureMask(shape: shape, allActive: false)
         let sourceReal = source.realChannels
         for row in target.realChannels {
-            for column in sourceReal where generator.nextUnitDouble() < density {
+            // Every real channel gets at least one present input: a channel fed by its bias alone is constant.
+            var columns = sourceReal.filter { _ in generator.nextUnitDouble() < density }
+            if columns.isEmpty, !sourceReal.isEmpty { columns = [sourceReal[generator.nextIndex(below: sourceReal.count)]] }
+            for column in columns {
                 for k in 0..<area {
                     let index = (row * source.channelCount + column) * area + k
                     mask.set(index, active: true)

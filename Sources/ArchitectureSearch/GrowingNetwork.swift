@@ -254,9 +254,8 @@ public final class GrowingNetwork: Layer {
     private func backpropagate(_ edge: GrowingEdge, into node: GrowingNode, preGradient: Tensor, needsInput: Bool) throws -> Tensor? {
         guard let sourceNode = self.node(edge.source) else { throw NetworkError.missingForward(layer: name) }
         let reduced = try reducedInput(of: sourceNode, for: node)
-        let propagate = needsInput && sourceNode.kind != .input
         let inputGradient = try weightGradient(of: edge.weight, input: reduced.value, preGradient: preGradient,
-                                               isConvolution: node.isConvolution, needsInputGradient: propagate)
+                                               isConvolution: node.isConvolution, needsInputGradient: needsInput)
         guard let inputGradient else { return nil }
         return try reduced.backward(inputGradient)
     }

@@ -49,7 +49,7 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Runs `body`, turning a ``TensorError`` into a ``NetworkError`` that names `layer`.
-func naming<R>(_ layer: String, _ body: () throws -> R) throws -> R {
+public func naming<R>(_ layer: String, _ body: () throws -> R) throws -> R {
     do {
         return try body()
     } catch let error as TensorError {

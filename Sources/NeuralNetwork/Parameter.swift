@@ -42,6 +42,8 @@ public final class Parameter {
 
     /// The shape of the tensor.
     public var shape: [Int] { value.shape }
+    /// The number of entries, present or absent.
+    public var count: Int { value.count }
     /// The number of present entries: what this tensor adds to the network's parameter count.
     public var activeCount: Int { mask.activeCount }
 

@@ -100,7 +100,7 @@ final class FunctionPreservationTests: XCTestCase {
     }
 
     func testLimitsStopGrowth() throws {
-        let template = ConvolutionalTemplate(stages: 1, layersPerStage: 2...2, channels: 2...2,
+        let template = ConvolutionalTemplate(stages: 1, layersPerStage: 2...2, channels: 2...2, hiddenWidth: 2...2,
                                              limits: GrowthLimits(maxChannels: 3, maxConvolutionalLayers: 2, placeholderRange: 1...4))
         let network = try template.makeNetwork(inputShape: [1, 4, 4], classes: 2, seed: 1)
         XCTAssertFalse(network.allowsInsertion(after: network.nodes[1].id))
