@@ -40,6 +40,7 @@ extension GrowingNetwork {
         let area = shape[2...].reduce(1, *)
         let fanIn = source.realChannelCount * area
         let bound = Float(1 / Double(max(1, fanIn)).squareRoot())
+        let weightBound = Float((6 / (Double(max(1, fanIn)) * density)).squareRoot())
         let weight = Parameter(name: "edge\(nextIdentifier).weight", role: .weight, value: Tensor(zeros: shape))
         var mask = ArchitectureMask(shape: shape, allActive: false)
         let sourceReal = source.realChannels
@@ -51,7 +52,7 @@ extension GrowingNetwork {
                 for k in 0..<area {
                     let index = (row * source.channelCount + column) * area + k
                     mask.set(index, active: true)
-                    weight.value[flat: index] = generator.uniform(-bound, bound)
+                    weight.value[flat: index] = generator.uniform(-weightBound, weightBound)
                 }
             }
         }
@@ -87,7 +88,7 @@ extension GrowingNetwork {
     func fillProbeRows(of edge: GrowingEdge, rows: [Int]? = nil) {
         guard edge.isActive, let source = node(edge.source), let target = node(edge.target) else { return }
         let area = edge.weight.shape[2...].reduce(1, *)
-        let bound = Float(1 / Double(max(1, source.realChannelCount * area)).squareRoot())
+        let bound = Float((6 / Double(max(1, source.realChannelCount * area))).squareRoot())
         for row in rows ?? target.placeholderChannels {
             for column in source.realChannels {
                 for k in 0..<area {
