@@ -51,6 +51,11 @@ let package = Package(
             ],
             path: "Examples/LeNetMNIST"
         ),
+        .executableTarget(
+            name: "CustomGranularity",
+            dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore"],
+            path: "Examples/CustomGranularity"
+        ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
