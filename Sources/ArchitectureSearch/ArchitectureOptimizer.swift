@@ -33,10 +33,17 @@ public final class ArchitectureOptimizer {
     public let selection: Selection
     /// Candidates in the hyper-architecture, as a multiple of the parameters to add (n / m ≥ 1).
     public var candidateFactor: Double
+    /// An optional second hard limit: multiply-accumulates of one sample's forward pass. Parameters
+    /// alone do not bound time: a channel at full resolution costs few parameters and much compute.
+    public let computeBudget: Int?
     private var generator: RandomGenerator
 
-    public init(budget: Int, selection: Selection = .gradient, candidateFactor: Double = 2, seed: UInt64) throws {
+    public init(budget: Int, computeBudget: Int? = nil, selection: Selection = .gradient, candidateFactor: Double = 2, seed: UInt64) throws {
         guard budget > 0 else { throw SearchError.invalidSetting("the budget must be positive, got \(budget)") }
+        if let computeBudget, computeBudget <= 0 {
+            throw SearchError.invalidSetting("the compute budget must be positive, got \(computeBudget)")
+        }
+        self.computeBudget = computeBudget
         guard candidateFactor >= 1 else { throw SearchError.invalidSetting("the candidate factor must be at least 1, got \(candidateFactor)") }
         self.budget = budget
         self.selection = selection
@@ -53,7 +60,7 @@ public final class ArchitectureOptimizer {
         let target = min(targetParameters, budget - before)
 
         // 2.1 Compute g(α), including the absent entries, and score every unit.
-        space.setCandidateGradients(true)
+        space.setCandidateGradients(granularity.searchesStructure)
         let lossBefore = try accumulateGradients(space, batches: batches)
         let units = granularity.allUnits(in: space)
         let parameters = units.map { space.parameterTable()[$0.key] }
@@ -85,12 +92,18 @@ public final class ArchitectureOptimizer {
             ranking = candidates.sorted { combinedScores[$0] > combinedScores[$1] }
         }
 
-        // UpdateArch: keep the best m, never exceeding the budget.
+        // UpdateArch: keep the best m, never exceeding the budget (nor the compute budget, if any).
         var kept: [Int] = []
         var added = 0
+        var compute = space.multiplyAccumulates
         for index in ranking where added < target {
             let cost = space.cost(of: units[index])
             guard cost > 0, space.parameterCount + cost <= budget else { continue }
+            if let computeBudget {
+                let extra = space.computeCost(of: units[index])
+                guard compute + extra <= computeBudget else { continue }
+                compute += extra
+            }
             try space.add(units[index])
             added = space.parameterCount - before
             kept.append(index)

@@ -69,6 +69,41 @@ extension GrowingNetwork: SearchSpace {
         }
     }
 
+    public var multiplyAccumulates: Int {
+        edges.filter(\.isActive).reduce(0) { total, edge in total + edge.weight.count * positions(ofNode: edge.target) }
+    }
+
+    public func computeCost(of unit: SearchUnit) -> Int {
+        switch unit.kind {
+        case let .connection(source, target):
+            guard let sourceNode = node(source), let targetNode = node(target) else { return 0 }
+            return weightShape(from: sourceNode, to: targetNode).reduce(1, *) * positions(ofNode: target)
+        case let .layer(after):
+            guard let original = node(after) else { return 0 }
+            let area = original.isConvolution ? original.kernelSize * original.kernelSize : 1
+            return original.channelCount * original.channelCount * area * positions(ofNode: after)
+        case .entries:
+            // A promoted placeholder is replaced by a new one, which is computed from then on.
+            return placeholderSources(of: unit).reduce(0) { $0 + channelCost(ofNode: $1.node) }
+        }
+    }
+
+    /// The spatial positions of a node's feature map (1 for linear nodes).
+    private func positions(ofNode id: Int) -> Int {
+        guard let node = node(id), node.isConvolution else { return 1 }
+        let size = spatialSize(stage: node.stage)
+        return size.height * size.width
+    }
+
+    /// Multiply-accumulates per sample of one more channel in node `id`: its incoming and outgoing connections.
+    private func channelCost(ofNode id: Int) -> Int {
+        edges.filter(\.isActive).reduce(0) { total, edge in
+            if edge.target == id { return total + edge.weight.count / max(1, edge.weight.shape[0]) * positions(ofNode: id) }
+            if edge.source == id { return total + edge.weight.count / max(1, edge.weight.shape[1]) * positions(ofNode: edge.target) }
+            return total
+        }
+    }
+
     public func add(_ unit: SearchUnit) throws {
         switch unit.kind {
         case let .connection(source, target):

@@ -6,6 +6,8 @@ public struct LayerGranularity: SearchGranularity {
 
     public init() {}
 
+    public var searchesStructure: Bool { true }
+
     public func units(in region: SearchRegion) -> [SearchUnit] { [] }
 
     public func structuralUnits(in space: any SearchSpace) -> [SearchUnit] {

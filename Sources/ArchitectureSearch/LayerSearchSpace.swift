@@ -32,6 +32,10 @@ public final class LayerSearchSpace: SearchSpace {
 
     public func structuralUnits() -> [SearchUnit] { [] }
 
+    /// Dense layers compute every entry, present or not, so adding entries costs no compute.
+    public var multiplyAccumulates: Int { 0 }
+    public func computeCost(of unit: SearchUnit) -> Int { 0 }
+
     public func setCandidateGradients(_ enabled: Bool) {}
 
     public func parameterTable() -> [String: Parameter] {

@@ -81,10 +81,14 @@ public protocol SearchGranularity {
     func units(in region: SearchRegion) -> [SearchUnit]
     /// Structural units (connections, layers) offered by `space`; none by default.
     func structuralUnits(in space: any SearchSpace) -> [SearchUnit]
+    /// Whether this granularity offers structural units, whose would-be weights the scoring pass must
+    /// compute (extra work, so it is done only when asked); `false` by default.
+    var searchesStructure: Bool { get }
 }
 
 extension SearchGranularity {
     public func structuralUnits(in space: any SearchSpace) -> [SearchUnit] { [] }
+    public var searchesStructure: Bool { false }
 
     /// Every unit of this granularity in `space`.
     public func allUnits(in space: any SearchSpace) -> [SearchUnit] {

@@ -21,6 +21,11 @@ public protocol SearchSpace: AnyObject {
     /// The exact number of entries that adding `unit` now would make present (including, for
     /// example, a placeholder node it promotes).
     func cost(of unit: SearchUnit) -> Int
+    /// Multiply-accumulates of one sample's forward pass as the network is computed now.
+    var multiplyAccumulates: Int { get }
+    /// How many multiply-accumulates per sample adding `unit` now would add (0 when the tensors that
+    /// are computed do not change, as for entries of a connection that is already computed).
+    func computeCost(of unit: SearchUnit) -> Int
     /// Adds `unit` to the architecture without changing the network's output; new weights are zero.
     func add(_ unit: SearchUnit) throws
     /// Called after a round of additions, to restore growth margins (placeholders). Function-preserving.

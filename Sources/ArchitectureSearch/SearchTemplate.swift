@@ -8,14 +8,15 @@ public protocol SearchTemplate {
     func makeNetwork(inputShape: [Int], classes: Int, seed: UInt64) throws -> GrowingNetwork
 }
 
-/// The convolutional template of Section 4.1 (Figure 3): a stem, stages of dimension-preserving
-/// convolutions separated by 2x2 max-pool reductions, then linear layers.
+/// The convolutional template of Section 4.1 (Figure 3): a stem convolution at full resolution,
+/// then stages of dimension-preserving convolutions, each after a 2x2 max-pool reduction, then
+/// linear layers.
 public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
-    /// The number of convolutional stages (reductions between them).
+    /// The number of convolutional stages after the stem (each starts with a reduction).
     public var stages: Int
     /// Convolutional nodes per stage, sampled per stage.
     public var layersPerStage: ClosedRange<Int>
-    /// Channels of the first stage's nodes, sampled per node; later stages double it per reduction.
+    /// Channels of the stem, sampled per node; each stage doubles the range.
     public var channels: ClosedRange<Int>
     public var kernelSize: Int
     /// The probability that a kernel (or linear weight) of the starting network is present.
@@ -26,7 +27,7 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
     public var headReduction: HeadReduction
     public var limits: GrowthLimits
 
-    public init(stages: Int = 3, layersPerStage: ClosedRange<Int> = 1...2, channels: ClosedRange<Int> = 8...16,
+    public init(stages: Int = 2, layersPerStage: ClosedRange<Int> = 1...2, channels: ClosedRange<Int> = 8...16,
                 kernelSize: Int = 3, density: Double = 0.5, hiddenLinearLayers: ClosedRange<Int> = 1...1,
                 hiddenWidth: ClosedRange<Int> = 32...64, headReduction: HeadReduction = .globalAveragePool,
                 limits: GrowthLimits = GrowthLimits()) {
@@ -52,8 +53,8 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
         let network = try GrowingNetwork(name: "ilnas", inputShape: inputShape, headReduction: headReduction,
                                          limits: limits, seed: generator.next())
         var previous = 0
-        for stage in 0..<stages {
-            let layers = generator.integer(in: layersPerStage)
+        for stage in 0...stages {
+            let layers = stage == 0 ? 1 : generator.integer(in: layersPerStage)
             for _ in 0..<layers {
                 let width = min(limits.maxChannels, generator.integer(in: channels) << stage)
                 let id = try network.appendNode(kind: .convolution(kernelSize: kernelSize), stage: stage, channels: width)

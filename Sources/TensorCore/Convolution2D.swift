@@ -9,38 +9,53 @@ public enum Convolution2D {
         let (batch, height, width) = try validate(input: input, weight: weight, bias: bias, geometry: g)
         let (outH, outW) = try g.outputSize(height: height, width: width)
         let outPlane = outH * outW, inPlane = g.inputChannels * height * width
-        var output = Tensor(zeros: [batch, g.outputChannels, outH, outW])
+        let outputs = g.outputChannels, patchSize = g.patchSize
+        var output = Tensor(zeros: [batch, outputs, outH, outW])
         let direct = isPointwise(g)
         let chunks = min(ComputeThreads.count, batch)
-        var workspace = [Float](repeating: 0, count: direct ? 0 : chunks * g.patchSize * outPlane)
+        let group = direct ? 1 : imagesPerProduct(outPlane: outPlane, batch: batch, chunks: chunks)
+        // Per worker: the patch matrix of `group` images, and their outputs before they are put in NCHW order.
+        let perWorker = direct ? 0 : patchSize * group * outPlane + (group > 1 ? outputs * group * outPlane : 0)
+        var workspace = [Float](repeating: 0, count: chunks * perWorker)
+        let biasValues = bias?.scalars ?? [Float](repeating: 0, count: outputs)
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     workspace.withUnsafeMutableBufferPointer { ws in
-                        let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, y.baseAddress!, ws.baseAddress))
-                        let biasValues = bias?.scalars
+                        let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, y.baseAddress!, ws.baseAddress!))
                         ComputeThreads.forEachChunk(chunks) { chunk in
                             let (x, w, y, ws) = p.value
-                            let columns = direct ? nil : ws.map { $0 + chunk * g.patchSize * outPlane }
-                            for n in ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch) {
-                                let image = x + n * inPlane
+                            let columns = ws + chunk * perWorker
+                            let staged = columns + patchSize * group * outPlane
+                            let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
+                            for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                                let count = min(group, images.upperBound - first)
+                                let span = count * outPlane
                                 let patches: UnsafePointer<Float>
-                                if let columns {
-                                    Im2Col.unfold(image, height: height, width: width, geometry: g,
-                                                  outputHeight: outH, outputWidth: outW, into: columns)
-                                    patches = UnsafePointer(columns)
+                                if direct {
+                                    patches = x + first * inPlane
                                 } else {
-                                    patches = image
-                                }
-                                let out = y + n * g.outputChannels * outPlane
-                                var beta: Float = 0
-                                if let biasValues {
-                                    for o in 0..<g.outputChannels {
-                                        (out + o * outPlane).update(repeating: biasValues[o], count: outPlane)
+                                    for image in 0..<count {
+                                        Im2Col.unfold(x + (first + image) * inPlane, height: height, width: width, geometry: g,
+                                                      outputHeight: outH, outputWidth: outW, into: columns + image * outPlane, rowStride: span)
                                     }
-                                    beta = 1
+                                    patches = UnsafePointer(columns)
                                 }
-                                Gemm.multiply(w, patches, into: out, m: g.outputChannels, n: outPlane, k: g.patchSize, beta: beta)
+                                if count == 1 {
+                                    let out = y + first * outputs * outPlane
+                                    for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
+                                    Gemm.multiply(w, patches, into: out, m: outputs, n: outPlane, k: patchSize, beta: 1, ldb: span)
+                                    continue
+                                }
+                                Gemm.multiply(w, patches, into: staged, m: outputs, n: span, k: patchSize)
+                                for image in 0..<count {
+                                    let out = y + (first + image) * outputs * outPlane
+                                    for o in 0..<outputs {
+                                        let source = staged + o * span + image * outPlane, target = out + o * outPlane
+                                        let shift = biasValues[o]
+                                        for i in 0..<outPlane { target[i] = source[i] + shift }
+                                    }
+                                }
                             }
                         }
                     }
@@ -68,59 +83,80 @@ public enum Convolution2D {
         guard weightGradient.shape == weight.shape else {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
+        if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
         let outPlane = outH * outW, inPlane = g.inputChannels * height * width
+        let outputs = g.outputChannels, patchSize = g.patchSize
         let weightCount = weight.count
         let direct = isPointwise(g)
         let chunks = min(ComputeThreads.count, batch)
-        let columnsSize = direct ? 0 : g.patchSize * outPlane
-        // Per worker: patch buffer, patch-gradient buffer, private weight gradient.
-        let perWorker = 2 * columnsSize + weightCount
+        let group = direct ? 1 : imagesPerProduct(outPlane: outPlane, batch: batch, chunks: chunks)
+        let columnsSize = direct ? 0 : patchSize * group * outPlane
+        let gatheredSize = group > 1 ? outputs * group * outPlane : 0
+        // Per worker: patches, patch gradients, gathered output gradients, and a private weight gradient.
+        let perWorker = 2 * columnsSize + gatheredSize + weightCount
         var workspace = [Float](repeating: 0, count: chunks * perWorker)
         var inputGradient = needsInputGradient ? Tensor(zeros: input.shape) : nil
 
-        try outputGradient.withUnsafeBufferPointer { dy in
-            try input.withUnsafeBufferPointer { x in
-                try weight.withUnsafeBufferPointer { w in
-                    try workspace.withUnsafeMutableBufferPointer { ws in
-                        try withOptionalMutablePointer(&inputGradient) { dx in
+        outputGradient.withUnsafeBufferPointer { dy in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    workspace.withUnsafeMutableBufferPointer { ws in
+                        withOptionalMutablePointer(&inputGradient) { dx in
                             let p = UncheckedSendable((dy.baseAddress!, x.baseAddress!, w.baseAddress!, ws.baseAddress!, dx))
                             ComputeThreads.forEachChunk(chunks) { chunk in
                                 let (dy, x, w, ws, dx) = p.value
-                                let base = ws + chunk * perWorker
-                                let columns = base, columnGradient = base + columnsSize
-                                let localWeightGradient = base + 2 * columnsSize
-                                for n in ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch) {
-                                    let image = x + n * inPlane
-                                    let gradOut = dy + n * g.outputChannels * outPlane
+                                let columns = ws + chunk * perWorker
+                                let columnGradient = columns + columnsSize
+                                let gathered = columnGradient + columnsSize
+                                let localWeightGradient = gathered + gatheredSize
+                                let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
+                                for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                                    let count = min(group, images.upperBound - first)
+                                    let span = count * outPlane
                                     let patches: UnsafePointer<Float>
                                     if direct {
-                                        patches = image
+                                        patches = x + first * inPlane
                                     } else {
-                                        Im2Col.unfold(image, height: height, width: width, geometry: g,
-                                                      outputHeight: outH, outputWidth: outW, into: columns)
+                                        for image in 0..<count {
+                                            Im2Col.unfold(x + (first + image) * inPlane, height: height, width: width, geometry: g,
+                                                          outputHeight: outH, outputWidth: outW, into: columns + image * outPlane, rowStride: span)
+                                        }
                                         patches = UnsafePointer(columns)
                                     }
-                                    // dW += dY_n · patches^T
+                                    // The output gradients of the group side by side: [outputs, count · outPlane].
+                                    let gradOut: UnsafePointer<Float>
+                                    if count == 1 {
+                                        gradOut = dy + first * outputs * outPlane
+                                    } else {
+                                        for image in 0..<count {
+                                            for o in 0..<outputs {
+                                                (gathered + o * span + image * outPlane)
+                                                    .update(from: dy + ((first + image) * outputs + o) * outPlane, count: outPlane)
+                                            }
+                                        }
+                                        gradOut = UnsafePointer(gathered)
+                                    }
+                                    // dW += dY · patchesᵀ
                                     Gemm.multiply(gradOut, patches, transposeB: true, into: localWeightGradient,
-                                                  m: g.outputChannels, n: g.patchSize, k: outPlane, beta: 1)
+                                                  m: outputs, n: patchSize, k: span, beta: 1, lda: span, ldb: span)
                                     guard let dx else { continue }
-                                    let imageGradient = dx + n * inPlane
                                     if direct {
-                                        // dX_n = W^T · dY_n directly.
-                                        Gemm.multiply(w, transposeA: true, gradOut, into: imageGradient,
-                                                      m: g.patchSize, n: outPlane, k: g.outputChannels)
+                                        Gemm.multiply(w, transposeA: true, gradOut, into: dx + first * inPlane,
+                                                      m: patchSize, n: outPlane, k: outputs)
                                     } else {
                                         Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
-                                                      m: g.patchSize, n: outPlane, k: g.outputChannels)
-                                        Im2Col.fold(columnGradient, height: height, width: width, geometry: g,
-                                                    outputHeight: outH, outputWidth: outW, into: imageGradient)
+                                                      m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
+                                        for image in 0..<count {
+                                            Im2Col.fold(columnGradient + image * outPlane, height: height, width: width, geometry: g,
+                                                        outputHeight: outH, outputWidth: outW, into: dx + (first + image) * inPlane, rowStride: span)
+                                        }
                                     }
                                 }
                             }
                         }
                         weightGradient.withUnsafeMutableBufferPointer { dw in
                             for chunk in 0..<chunks {
-                                let local = ws.baseAddress! + chunk * perWorker + 2 * columnsSize
+                                let local = ws.baseAddress! + chunk * perWorker + 2 * columnsSize + gatheredSize
                                 for i in 0..<weightCount { dw[i] += local[i] }
                             }
                         }
@@ -128,11 +164,10 @@ public enum Convolution2D {
                 }
             }
             if biasGradient != nil {
-                try ensureShape(biasGradient!, [g.outputChannels], "conv2d backward (bias gradient)")
                 biasGradient!.withUnsafeMutableBufferPointer { db in
                     for n in 0..<batch {
-                        for o in 0..<g.outputChannels {
-                            let row = dy.baseAddress! + (n * g.outputChannels + o) * outPlane
+                        for o in 0..<outputs {
+                            let row = dy.baseAddress! + (n * outputs + o) * outPlane
                             var sum: Float = 0
                             for i in 0..<outPlane { sum += row[i] }
                             db[o] += sum
@@ -143,6 +178,15 @@ public enum Convolution2D {
         }
         return inputGradient
     }
+
+    /// How many images share one GEMM: enough that small feature maps still give a wide product.
+    private static func imagesPerProduct(outPlane: Int, batch: Int, chunks: Int) -> Int {
+        let perChunk = (batch + chunks - 1) / chunks
+        return max(1, min(perChunk, (minimumProductWidth + outPlane - 1) / outPlane))
+    }
+
+    /// The narrowest GEMM (columns) worth computing; narrower per-image products are grouped.
+    private static let minimumProductWidth = 1024
 
     /// A 1x1 kernel with stride 1 and no padding multiplies the image directly, without unfolding.
     private static func isPointwise(_ g: ConvolutionGeometry) -> Bool {

@@ -3,11 +3,12 @@
 /// The patch matrix has `patchSize` rows (channel, kernel row, kernel column) and
 /// `outputHeight * outputWidth` columns, so a convolution is one GEMM with the weight matrix.
 enum Im2Col {
-    /// Writes the patch matrix of `image` (`C x H x W`) into `columns`.
+    /// Writes the patch matrix of `image` (`C x H x W`) into `columns`, whose rows are `rowStride`
+    /// apart (`outputHeight * outputWidth` for one image; larger when several images share a matrix).
     static func unfold(_ image: UnsafePointer<Float>, height: Int, width: Int,
                        geometry g: ConvolutionGeometry, outputHeight: Int, outputWidth: Int,
-                       into columns: UnsafeMutablePointer<Float>) {
-        let outPlane = outputHeight * outputWidth
+                       into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let outPlane = rowStride ?? outputHeight * outputWidth
         var row = 0
         for channel in 0..<g.inputChannels {
             let plane = image + channel * height * width
@@ -42,11 +43,11 @@ enum Im2Col {
         }
     }
 
-    /// Adds the patch-matrix gradient `columns` back onto the image gradient (`C x H x W`).
+    /// Adds the patch-matrix gradient `columns` (rows `rowStride` apart) back onto the image gradient (`C x H x W`).
     static func fold(_ columns: UnsafePointer<Float>, height: Int, width: Int,
                      geometry g: ConvolutionGeometry, outputHeight: Int, outputWidth: Int,
-                     into image: UnsafeMutablePointer<Float>) {
-        let outPlane = outputHeight * outputWidth
+                     into image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let outPlane = rowStride ?? outputHeight * outputWidth
         var row = 0
         for channel in 0..<g.inputChannels {
             let plane = image + channel * height * width
@@ -60,10 +61,15 @@ enum Im2Col {
                         if ih < 0 || ih >= height { continue }
                         let destination = plane + ih * width
                         let input = source + oh * outputWidth
-                        var ow = first
-                        while ow < last {
-                            destination[ow * g.stride + columnOffset] += input[ow]
-                            ow += 1
+                        if g.stride == 1 {
+                            let target = destination + columnOffset
+                            for ow in first..<max(first, last) { target[ow] += input[ow] }
+                        } else {
+                            var ow = first
+                            while ow < last {
+                                destination[ow * g.stride + columnOffset] += input[ow]
+                                ow += 1
+                            }
                         }
                     }
                     row += 1

@@ -30,6 +30,8 @@ struct SearchCommand: ParsableCommand {
     var data: String?
     @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k on IDX data).")
     var budget: ParameterBudget?
+    @Option(name: .customLong("compute-budget"), help: "Optional limit on multiply-accumulates per image (e.g. 3M): bounds training time.")
+    var computeBudget: ParameterBudget?
     @Option(help: "Search granularity: weight, kernel, layer, or a coarse-to-fine list such as layer,kernel.")
     var granularity: String = "kernel"
     @Option(help: "Training epochs (default: 40 on digits, 6 on IDX data).")
@@ -82,10 +84,8 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         do {
             try search()
-        } catch let error as ValidationError {
-            throw error
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure(message: "\(error)")
         }
     }
 
@@ -102,7 +102,7 @@ struct SearchCommand: ParsableCommand {
 
         let searchTemplate: any SearchTemplate = template == .mlp
             ? MultilayerPerceptronTemplate()
-            : ConvolutionalTemplate(stages: onDigits ? 2 : 3, channels: onDigits ? 4...8 : 8...12, density: 0.5,
+            : ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
                                     hiddenWidth: onDigits ? 16...32 : 32...48)
         let network: GrowingNetwork
         if baseline == .fixed {
@@ -114,6 +114,9 @@ struct SearchCommand: ParsableCommand {
             network = try searchTemplate.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
             guard network.parameterCount <= budget else {
                 throw SearchError.budgetTooSmall(budget: budget, startingParameters: network.parameterCount)
+            }
+            if let computeBudget, network.multiplyAccumulates > computeBudget.count {
+                throw SearchError.invalidSetting("the compute budget of \(computeBudget.count) multiply-accumulates is below the starting network's \(network.multiplyAccumulates)")
             }
         }
 
@@ -128,7 +131,7 @@ struct SearchCommand: ParsableCommand {
         let auditPath = (out as NSString).appendingPathComponent("expansions.jsonl")
         var expansion: ExpansionCallback?
         if baseline != .fixed {
-            let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: baseline == .random ? .random : .gradient,
+            let architectureOptimizer = try ArchitectureOptimizer(budget: budget, computeBudget: computeBudget?.count, selection: baseline == .random ? .random : .gradient,
                                                                   candidateFactor: candidateFactor, seed: seed &+ 1)
             let expansionSchedule = try ExpansionSchedule(
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
@@ -140,11 +143,12 @@ struct SearchCommand: ParsableCommand {
             loop.callbacks.append(callback)
             expansion = callback
         }
-        let epochsPath = (out as NSString).appendingPathComponent("epochs.jsonl")
-        loop.callbacks.append(EpochLog(path: epochsPath))
+        let architecturePath = (out as NSString).appendingPathComponent("architecture.json")
+        loop.callbacks.append(EpochLog(epochsPath: (out as NSString).appendingPathComponent("epochs.jsonl"),
+                                       architecturePath: architecturePath, network: network))
 
         let history = try loop.fit(train: train, test: test, epochs: epochs)
-        try AtomicFile.writeJSON(ArchitectureDescription(network), to: (out as NSString).appendingPathComponent("architecture.json"))
+        try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
         if let expansion { try AtomicFile.writeJSONLines(expansion.records, to: auditPath) }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }
@@ -156,12 +160,19 @@ struct SearchCommand: ParsableCommand {
             startingParameterCount: expansion?.records.first?.parametersBefore ?? network.parameterCount,
             initialArchitectureLearningRate: expansion?.initialArchitectureLearningRate,
             maximumArchitectureOverhead: overhead.max() ?? 0,
-            trainImagesPerSecond: history.map(\.trainImagesPerSecond).reduce(0, +) / Double(max(1, history.count)))
+            trainImagesPerSecond: history.map(\.trainImagesPerSecond).reduce(0, +) / Double(max(1, history.count)),
+            multiplyAccumulates: network.multiplyAccumulates)
         try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
+}
+
+/// A failure of the run (bad data, impossible budget): printed as `Error: message`, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// What `summary.json` holds.
@@ -183,14 +194,24 @@ struct SearchSummary: Codable {
     /// The largest share of an epoch's training time spent in architecture steps.
     var maximumArchitectureOverhead: Double
     var trainImagesPerSecond: Double
+    /// Multiply-accumulates of one image's forward pass through the final network.
+    var multiplyAccumulates: Int
 }
 
-/// Rewrites `epochs.jsonl` after every epoch.
+/// Rewrites `epochs.jsonl` and `architecture.json` after every epoch.
 final class EpochLog: TrainingCallback {
-    let path: String
-    init(path: String) { self.path = path }
+    let epochsPath: String, architecturePath: String
+    let network: GrowingNetwork
+
+    init(epochsPath: String, architecturePath: String, network: GrowingNetwork) {
+        self.epochsPath = epochsPath
+        self.architecturePath = architecturePath
+        self.network = network
+    }
 
     func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
-        if case .epochEnd = event { try AtomicFile.writeJSONLines(loop.history, to: path) }
+        guard case .epochEnd = event else { return }
+        try AtomicFile.writeJSONLines(loop.history, to: epochsPath)
+        try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
     }
 }
