@@ -95,15 +95,10 @@ public final class ArchitectureOptimizer {
         // UpdateArch: keep the best m, never exceeding the budget (nor the compute budget, if any).
         var kept: [Int] = []
         var added = 0
-        var compute = space.multiplyAccumulates
         for index in ranking where added < target {
             let cost = space.cost(of: units[index])
             guard cost > 0, space.parameterCount + cost <= budget else { continue }
-            if let computeBudget {
-                let extra = space.computeCost(of: units[index])
-                guard compute + extra <= computeBudget else { continue }
-                compute += extra
-            }
+            if let computeBudget, space.projectedMultiplyAccumulates(adding: units[index]) > computeBudget { continue }
             try space.add(units[index])
             added = space.parameterCount - before
             kept.append(index)

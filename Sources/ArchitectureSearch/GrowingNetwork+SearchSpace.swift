@@ -73,19 +73,37 @@ extension GrowingNetwork: SearchSpace {
         edges.filter(\.isActive).reduce(0) { total, edge in total + edge.weight.count * positions(ofNode: edge.target) }
     }
 
-    public func computeCost(of unit: SearchUnit) -> Int {
-        switch unit.kind {
-        case let .connection(source, target):
-            guard let sourceNode = node(source), let targetNode = node(target) else { return 0 }
-            return weightShape(from: sourceNode, to: targetNode).reduce(1, *) * positions(ofNode: target)
-        case let .layer(after):
-            guard let original = node(after) else { return 0 }
-            let area = original.isConvolution ? original.kernelSize * original.kernelSize : 1
-            return original.channelCount * original.channelCount * area * positions(ofNode: after)
-        case .entries:
-            // A promoted placeholder is replaced by a new one, which is computed from then on.
-            return placeholderSources(of: unit).reduce(0) { $0 + channelCost(ofNode: $1.node) }
+    public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int {
+        var promotions: [Int: Int] = [:]
+        if let unit, unit.kind == .entries {
+            for source in placeholderSources(of: unit) { promotions[source.node, default: 0] += 1 }
         }
+        // Channels per node after promotions and the margin restored by `finishAdding`.
+        var channels: [Int: Int] = [:]
+        for node in nodes {
+            let real = node.realChannelCount + promotions[node.id, default: 0]
+            let margin = node.isOutput || node.kind == .input ? 0 : limits.placeholderTarget(realChannels: real)
+            channels[node.id] = max(node.channelCount, real + margin)
+        }
+        func cost(source: Int, target: Int, area: Int) -> Int {
+            channels[target, default: 0] * channels[source, default: 0] * area * positions(ofNode: target)
+        }
+        var total = edges.filter(\.isActive).reduce(0) { sum, edge in
+            sum + cost(source: edge.source, target: edge.target, area: edge.weight.shape[2...].reduce(1, *))
+        }
+        switch unit?.kind {
+        case let .connection(source, target)?:
+            if let sourceNode = node(source), let targetNode = node(target) {
+                total += cost(source: source, target: target, area: weightShape(from: sourceNode, to: targetNode)[2...].reduce(1, *))
+            }
+        case let .layer(after)?:
+            if let original = node(after) {
+                total += cost(source: after, target: after, area: original.kernelSize * original.kernelSize)
+            }
+        default:
+            break
+        }
+        return total
     }
 
     /// The spatial positions of a node's feature map (1 for linear nodes).
@@ -93,15 +111,6 @@ extension GrowingNetwork: SearchSpace {
         guard let node = node(id), node.isConvolution else { return 1 }
         let size = spatialSize(stage: node.stage)
         return size.height * size.width
-    }
-
-    /// Multiply-accumulates per sample of one more channel in node `id`: its incoming and outgoing connections.
-    private func channelCost(ofNode id: Int) -> Int {
-        edges.filter(\.isActive).reduce(0) { total, edge in
-            if edge.target == id { return total + edge.weight.count / max(1, edge.weight.shape[0]) * positions(ofNode: id) }
-            if edge.source == id { return total + edge.weight.count / max(1, edge.weight.shape[1]) * positions(ofNode: edge.target) }
-            return total
-        }
     }
 
     public func add(_ unit: SearchUnit) throws {

@@ -34,7 +34,7 @@ public final class LayerSearchSpace: SearchSpace {
 
     /// Dense layers compute every entry, present or not, so adding entries costs no compute.
     public var multiplyAccumulates: Int { 0 }
-    public func computeCost(of unit: SearchUnit) -> Int { 0 }
+    public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int { 0 }
 
     public func setCandidateGradients(_ enabled: Bool) {}
 

@@ -23,9 +23,9 @@ public protocol SearchSpace: AnyObject {
     func cost(of unit: SearchUnit) -> Int
     /// Multiply-accumulates of one sample's forward pass as the network is computed now.
     var multiplyAccumulates: Int { get }
-    /// How many multiply-accumulates per sample adding `unit` now would add (0 when the tensors that
-    /// are computed do not change, as for entries of a connection that is already computed).
-    func computeCost(of unit: SearchUnit) -> Int
+    /// Multiply-accumulates per sample once the current round of growth is finished (``finishAdding()``
+    /// restores the placeholder margins), with `unit` added as well when given.
+    func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int
     /// Adds `unit` to the architecture without changing the network's output; new weights are zero.
     func add(_ unit: SearchUnit) throws
     /// Called after a round of additions, to restore growth margins (placeholders). Function-preserving.

@@ -52,7 +52,7 @@ final class ArchitectureOptimizerTests: XCTestCase {
     func testBudgetIsNeverExceededAndGrowthPreservesTheLoss() throws {
         for granularity in ["weight", "kernel", "layer", "layer,kernel,weight"] {
             let start = try SearchFixtures.convolutionalNetwork(seed: 2).parameterCount
-            let budget = start + 400
+            let budget = start + 1_500
             let (network, callback, _) = try runSearch(granularity: granularity, budget: budget, seed: 2)
             XCTAssertFalse(callback.records.isEmpty, granularity)
             for record in callback.records {
@@ -82,10 +82,12 @@ final class ArchitectureOptimizerTests: XCTestCase {
     }
 
     func testRandomGrowthUsesTheSameBudget() throws {
-        let (network, callback, _) = try runSearch(granularity: "kernel", selection: .random, budget: 1_500, seed: 3)
+        let budget = try SearchFixtures.convolutionalNetwork(seed: 3).parameterCount + 600
+        let (network, callback, _) = try runSearch(granularity: "kernel", selection: .random, budget: budget, seed: 3)
         XCTAssertFalse(callback.records.isEmpty)
         XCTAssertTrue(callback.records.allSatisfy { $0.selection == "random" && $0.candidateUnits == 0 })
-        XCTAssertLessThanOrEqual(network.parameterCount, 1_500)
+        XCTAssertLessThanOrEqual(network.parameterCount, budget)
+        XCTAssertGreaterThan(network.parameterCount, budget - 600)
     }
 
     func testAutomaticArchitectureLearningRateReachesTheBudget() throws {
@@ -95,6 +97,29 @@ final class ArchitectureOptimizerTests: XCTestCase {
         let end = schedule.searchEnd(totalEpochs: 10)
         let size = times.reduce(1_000.0) { $0 * (1 + schedule.architectureLearningRate(initial: rate, progress: $1 / end)) }
         XCTAssertEqual(size, 8_000, accuracy: 1)
+    }
+
+    func testMultiplyAccumulatesOfAHandBuiltNetwork() throws {
+        let network = try GrowingNetwork(inputShape: [1, 4, 4], limits: GrowthLimits(placeholderRange: 0...0), seed: 1)
+        let conv = try network.appendNode(kind: .convolution(kernelSize: 3), stage: 0, channels: 2)
+        try network.connect(from: 0, to: conv)
+        let output = try network.appendNode(kind: .linear, stage: -1, channels: 3, isOutput: true)
+        try network.connect(from: conv, to: output)
+        XCTAssertEqual(network.multiplyAccumulates, 2 * 1 * 9 * 16 + 3 * 2)
+        XCTAssertEqual(network.parameterCount, 2 * 9 + 2 + 3 * 2 + 3)
+    }
+
+    func testComputeBudgetIsNeverExceeded() throws {
+        let network = try SearchFixtures.convolutionalNetwork(seed: 4)
+        let limit = network.multiplyAccumulates + network.multiplyAccumulates / 5
+        let batches = SearchFixtures.batches(inputShape: network.inputShape, classes: 3, count: 4, batchSize: 16, seed: 8)
+        let optimizer = try ArchitectureOptimizer(budget: 100_000, computeBudget: limit, seed: 4)
+        for granularity in ["weight", "layer", "kernel"] {
+            _ = try optimizer.expand(network, granularity: try TopDownGranularity(parsing: granularity).levels[0], batches: batches,
+                                     targetParameters: 2_000, stepSize: 0.05)
+            XCTAssertLessThanOrEqual(network.multiplyAccumulates, limit, granularity)
+            XCTAssertEqual(network.projectedMultiplyAccumulates(adding: nil), network.multiplyAccumulates, granularity)
+        }
     }
 
     func testBadSettingsThrow() {
