@@ -31,16 +31,9 @@ public enum Convolution2D {
                             for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
                                 let count = min(group, images.upperBound - first)
                                 let span = count * outPlane
-                                let patches: UnsafePointer<Float>
-                                if direct {
-                                    patches = x + first * inPlane
-                                } else {
-                                    for image in 0..<count {
-                                        Im2Col.unfold(x + (first + image) * inPlane, height: height, width: width, geometry: g,
-                                                      outputHeight: outH, outputWidth: outW, into: columns + image * outPlane, rowStride: span)
-                                    }
-                                    patches = UnsafePointer(columns)
-                                }
+                                let patches = direct ? x + first * inPlane
+                                    : unfoldGroup(x + first * inPlane, count: count, height: height, width: width,
+                                                  geometry: g, outputHeight: outH, outputWidth: outW, into: columns)
                                 if count == 1 {
                                     let out = y + first * outputs * outPlane
                                     for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
@@ -113,16 +106,9 @@ public enum Convolution2D {
                                 for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
                                     let count = min(group, images.upperBound - first)
                                     let span = count * outPlane
-                                    let patches: UnsafePointer<Float>
-                                    if direct {
-                                        patches = x + first * inPlane
-                                    } else {
-                                        for image in 0..<count {
-                                            Im2Col.unfold(x + (first + image) * inPlane, height: height, width: width, geometry: g,
-                                                          outputHeight: outH, outputWidth: outW, into: columns + image * outPlane, rowStride: span)
-                                        }
-                                        patches = UnsafePointer(columns)
-                                    }
+                                    let patches = direct ? x + first * inPlane
+                                        : unfoldGroup(x + first * inPlane, count: count, height: height, width: width,
+                                                      geometry: g, outputHeight: outH, outputWidth: outW, into: columns)
                                     // The output gradients of the group side by side: [outputs, count · outPlane].
                                     let gradOut: UnsafePointer<Float>
                                     if count == 1 {
@@ -163,20 +149,25 @@ public enum Convolution2D {
                     }
                 }
             }
-            if biasGradient != nil {
-                biasGradient!.withUnsafeMutableBufferPointer { db in
-                    for n in 0..<batch {
-                        for o in 0..<outputs {
-                            let row = dy.baseAddress! + (n * outputs + o) * outPlane
-                            var sum: Float = 0
-                            for i in 0..<outPlane { sum += row[i] }
-                            db[o] += sum
-                        }
-                    }
-                }
+        }
+        if biasGradient != nil {
+            let sums = outputGradient.sumPerChannel()
+            biasGradient!.withUnsafeMutableBufferPointer { db in
+                for o in 0..<outputs { db[o] += sums[o] }
             }
         }
         return inputGradient
+    }
+
+    /// Unfolds `count` consecutive images side by side into one patch matrix `[patchSize, count · outPlane]`.
+    private static func unfoldGroup(_ images: UnsafePointer<Float>, count: Int, height: Int, width: Int, geometry g: ConvolutionGeometry,
+                                    outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let outPlane = outputHeight * outputWidth, inPlane = g.inputChannels * height * width
+        for image in 0..<count {
+            Im2Col.unfold(images + image * inPlane, height: height, width: width, geometry: g, outputHeight: outputHeight,
+                          outputWidth: outputWidth, into: columns + image * outPlane, rowStride: count * outPlane)
+        }
+        return UnsafePointer(columns)
     }
 
     /// How many images share one GEMM: enough that small feature maps still give a wide product.

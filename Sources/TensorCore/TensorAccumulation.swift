@@ -21,10 +21,7 @@ extension Tensor {
         withUnsafeBufferPointer { values in
             for n in 0..<batch {
                 for c in 0..<channels {
-                    let row = values.baseAddress! + (n * channels + c) * plane
-                    var sum: Float = 0
-                    for i in 0..<plane { sum += row[i] }
-                    sums[c] += sum
+                    sums[c] += Reduction.sum(values.baseAddress! + (n * channels + c) * plane, plane)
                 }
             }
         }

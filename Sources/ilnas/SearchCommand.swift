@@ -52,6 +52,8 @@ struct SearchCommand: ParsableCommand {
     var scoringBatches: Int = 2
     @Option(help: "ilnas (the search), fixed (a VGG-like network of the budget's size) or random (random growth).")
     var baseline: Baseline = .ilnas
+    @Option(help: "How the last convolutional stage feeds the linear layers: globalAveragePool or flatten.")
+    var head: HeadReduction = .globalAveragePool
     @Option(help: "Search template: conv (Figure 3) or mlp.")
     var template: Template = .conv
     @Option(help: "Random seed: same seed, same result.")
@@ -103,7 +105,7 @@ struct SearchCommand: ParsableCommand {
         let searchTemplate: any SearchTemplate = template == .mlp
             ? MultilayerPerceptronTemplate()
             : ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
-                                    hiddenWidth: onDigits ? 16...32 : 32...48)
+                                    hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
         let network: GrowingNetwork
         if baseline == .fixed {
             guard let convolutional = searchTemplate as? ConvolutionalTemplate else {
@@ -168,6 +170,8 @@ struct SearchCommand: ParsableCommand {
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
 }
+
+extension HeadReduction: ExpressibleByArgument {}
 
 /// A failure of the run (bad data, impossible budget): printed as `Error: message`, exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
