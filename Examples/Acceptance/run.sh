@@ -18,7 +18,7 @@ field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.ar
 
 if [[ $parts == *accuracy* ]]; then
   "$ilnas" search --data "$data" --budget 100k --epochs ${ACCURACY_EPOCHS:-8} --compute-budget ${COMPUTE_BUDGET:-4M} \
-    --threads 2 --seed 0 --quiet --out "$out/accuracy" >/dev/null
+    --head flatten --augment --threads 2 --seed 0 --quiet --out "$out/accuracy" >/dev/null
   echo "accuracy: test $(field "$out/accuracy/summary.json" testAccuracy), parameters $(field "$out/accuracy/summary.json" parameterCount), wall $(field "$out/accuracy/summary.json" wallSeconds) s"
 fi
 

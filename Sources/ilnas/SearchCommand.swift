@@ -42,6 +42,8 @@ struct SearchCommand: ParsableCommand {
     var architectureDecay: String = "cosine"
     @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed (default: 1 on digits, 0.25 on IDX data).")
     var expandEvery: Double?
+    @Flag(help: "Augment training images with random crops (zero padding 2).")
+    var augment = false
     @Flag(help: "Also expand when the gradient norm plateaus.")
     var plateau = false
     @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
@@ -122,7 +124,8 @@ struct SearchCommand: ParsableCommand {
             }
         }
 
-        let train = try DataLoader(dataset: data.train, batchSize: batchSize, shuffle: true, seed: seed)
+        let train = try DataLoader(dataset: data.train, batchSize: batchSize, shuffle: true, seed: seed,
+                                   augmentation: augment ? try RandomCrop(padding: 2) : nil)
         let test = try DataLoader(dataset: data.test, batchSize: 500, shuffle: false, seed: seed)
         let optimizer = try SGD(learningRate: learningRate, momentum: 0.9, nesterov: true, weightDecay: weightDecay)
         let schedule = try CosineAnnealingSchedule(initialRate: learningRate, finalRate: 0, length: Double(epochs))
