@@ -1,0 +1,107 @@
+import Foundation
+
+/// Readings of the Linux `/proc` files: load, CPU time of other processes, memory of this process.
+enum SystemProbe {
+    /// The contents of a `/proc` file, or `nil` when it cannot be read (not Linux).
+    ///
+    /// `/proc` files report a size of 0, so they are read to the end in chunks.
+    static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 4096, file) }
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The 1-minute load average, or `nil` when unknown.
+    static func loadAverage() -> Double? {
+        read("/proc/loadavg")?.split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    /// Busy CPU ticks of the whole machine (user, nice, system, irq, softirq) from `/proc/stat`.
+    static func machineBusyTicks() -> Int? {
+        guard let line = read("/proc/stat")?.split(separator: "\n").first else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard fields.count >= 7 else { return nil }
+        return fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+    }
+
+    /// User plus system CPU ticks of this process (all threads) from `/proc/self/stat`.
+    static func ownTicks() -> Int? {
+        guard let stat = read("/proc/self/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name: state is field 0, utime 11, stime 12.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+
+    /// A `VmHWM`-style field of `/proc/self/status` in bytes, or `nil` when unknown.
+    static func statusBytes(_ field: String) -> Int? {
+        guard let status = read("/proc/self/status") else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes * 1024 }
+        }
+        return nil
+    }
+
+    /// The peak resident set size reported by `getrusage` (kilobytes on Linux), in bytes.
+    static func maximumResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    /// Resets `VmHWM` to the current resident size (Linux `clear_refs` value 5); `false` when refused.
+    static func resetPeakResident() -> Bool {
+        guard let file = fopen("/proc/self/clear_refs", "w") else { return false }
+        defer { fclose(file) }
+        return fputs("5", file) >= 0
+    }
+
+    /// The model name of the first CPU in `/proc/cpuinfo`.
+    static func cpuModel() -> String {
+        let line = read("/proc/cpuinfo")?.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line?.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    }
+}
+
+/// How busy the machine was with other work while one measurement ran.
+struct Contention: Codable, Sendable {
+    /// The 1-minute load average when the measurement started (includes this program's own work).
+    let load1: Double
+    /// CPU cores used by other processes during the measurement: machine busy time minus this process's.
+    let otherCores: Double
+}
+
+/// A time window over which ``Contention`` is measured, as in the PyTorch reference's `CpuWindow`.
+struct ContentionWindow {
+    private let start = monotonicSeconds()
+    private let machineStart = SystemProbe.machineBusyTicks()
+    private let ownStart = SystemProbe.ownTicks()
+    private let load1 = SystemProbe.loadAverage() ?? -1
+
+    /// The contention from the window's creation until now; `otherCores` is -1 when `/proc` is unreadable.
+    func finish() -> Contention {
+        let seconds = max(monotonicSeconds() - start, 1e-9)
+        guard let machineStart, let ownStart,
+              let machineEnd = SystemProbe.machineBusyTicks(), let ownEnd = SystemProbe.ownTicks() else {
+            return Contention(load1: load1, otherCores: -1)
+        }
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let others = Double((machineEnd - machineStart) - (ownEnd - ownStart)) / ticksPerSecond / seconds
+        return Contention(load1: load1, otherCores: max(0, others))
+    }
+}
+
+/// Runs `body` and reports the contention during it.
+func withContention<R>(_ body: () throws -> R) rethrows -> (R, Contention) {
+    let window = ContentionWindow()
+    let result = try body()
+    return (result, window.finish())
+}
