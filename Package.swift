@@ -54,7 +54,8 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["TensorCore", "NeuralNetwork", "Training", "Datasets", "CBLAS"],
-            path: "Examples/Benchmarks"
+            path: "Examples/Benchmarks",
+            exclude: ["run.sh"]
         ),
         .executableTarget(
             name: "CustomGranularity",

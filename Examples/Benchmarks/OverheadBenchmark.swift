@@ -75,7 +75,7 @@ struct OverheadResult: Codable {
 /// Part 1: framework overhead of convolution and linear forward+backward over the bare `cblas_sgemm` calls.
 enum OverheadBenchmark {
     static let batch = 128
-    static let policy = RunPolicy(warmupRuns: 2, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 0.5)
+    static let policy = RunPolicy(warmupRuns: 1, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 0.5)
 
     /// Measures `overheadCase` with the current ``ComputeThreads/count``.
     static func run(_ overheadCase: OverheadCase, pass: Int) throws -> OverheadResult {

@@ -43,14 +43,24 @@ struct LayerProfile: Codable {
     let totalMilliseconds: Double
     let steps: Int
     let contention: Contention
+    /// When the first layer is a convolution: its backward with the input gradient (which `Sequential` always asks
+    /// for, though nothing reads it) and without, timed on their own.
+    let firstConvolutionBackward: FirstLayerBackward?
+}
+
+/// The first convolution's backward with and without the unused input gradient.
+struct FirstLayerBackward: Codable {
+    let withInputGradientMilliseconds: Double
+    let withoutInputGradientMilliseconds: Double
 }
 
 /// Part 2 (throughput of `TrainingLoop.step`) and part 4 (per-layer profile of the same step).
 enum TrainingBenchmark {
     static let batchSize = 128
     static let learningRate: Float = 0.01
-    /// PyTorch's 5 warm-up steps, then up to its 25 timed steps; the largest model stops after 10 within its time budget.
-    static let policy = RunPolicy(warmupRuns: 5, minimumRuns: 10, maximumRuns: 25, budgetSeconds: 4)
+    /// Up to PyTorch's 25 timed steps; VGG-s stops after 5 within the time budget (its PyTorch
+    /// warm-up of 5 steps is cut to 3: the framework has nothing to tune, only buffers to touch).
+    static let policy = RunPolicy(warmupRuns: 3, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 3)
     static let profilePolicy = RunPolicy(warmupRuns: 3, minimumRuns: 5, maximumRuns: 20, budgetSeconds: 3)
 
     /// Normal random images and uniform random labels, like the reference's `randn` / `randint`.
@@ -140,8 +150,27 @@ enum TrainingBenchmark {
         }
         let rest = [milliseconds(zeroing), milliseconds(loss), milliseconds(update)]
         let total = timings.reduce(0) { $0 + $1.forwardMilliseconds + $1.backwardMilliseconds } + rest.reduce(0, +)
+        let firstBackward = try (layers.first as? Conv2d).map { try firstLayerBackward($0, input: batch.inputs) }
         return LayerProfile(model: model.rawValue, threads: ComputeThreads.count, layers: timings,
                             zeroGradientMilliseconds: rest[0], lossMilliseconds: rest[1], optimizerMilliseconds: rest[2],
-                            totalMilliseconds: total, steps: steps, contention: contention)
+                            totalMilliseconds: total, steps: steps, contention: contention, firstConvolutionBackward: firstBackward)
+    }
+
+    /// `Convolution2D.backward` of `layer` on `input` with and without the input gradient.
+    private static func firstLayerBackward(_ layer: Conv2d, input: Tensor) throws -> FirstLayerBackward {
+        var generator = RandomGenerator(seed: 3)
+        let outputGradient = generator.normalTensor(shape: try layer.outputShape(forInput: input.shape))
+        var weightGradient = Tensor(zeros: layer.weight.shape)
+        var biasGradient = layer.bias.map { Tensor(zeros: $0.shape) }
+        func backward(needsInputGradient: Bool) throws -> Timing {
+            try measure(profilePolicy) {
+                let inputGradient = try Convolution2D.backward(
+                    outputGradient: outputGradient, input: input, weight: layer.weight.value, geometry: layer.geometry,
+                    weightGradient: &weightGradient, biasGradient: &biasGradient, needsInputGradient: needsInputGradient)
+                return inputGradient?.scalars[0] ?? weightGradient.scalars[0]
+            }
+        }
+        return FirstLayerBackward(withInputGradientMilliseconds: try backward(needsInputGradient: true).medianSeconds * 1e3,
+                                  withoutInputGradientMilliseconds: try backward(needsInputGradient: false).medianSeconds * 1e3)
     }
 }
