@@ -27,6 +27,8 @@ struct Options {
     var perLayer = false
     /// Run one LeNet-5 MNIST epoch from this directory instead of parts 1 and 2.
     var lenetEpochDirectory: String?
+    /// Seconds the whole run may sleep waiting for other processes to leave the cores alone.
+    var maximumWait = 120.0
     /// Print the usage text and do nothing else.
     var showHelp = false
 
@@ -38,6 +40,8 @@ struct Options {
                                overhead/vgg_s.conv2, train, train/lenet5, lenet5
           --passes N           repeat every measurement N times and report medians (default 2)
           --json PATH          also write all results as JSON
+          --max-wait SECONDS   time the run may sleep waiting for other processes to go idle before a
+                               measurement, or to repeat one they disturbed (default 120; 0 never waits)
           --per-layer          time each layer's forward and backward in a training step (names: layers/MODEL)
           --lenet-epoch DIR    one LeNet-5 epoch on the MNIST IDX files in DIR: time, accuracy, peak RSS
           --help               this text
@@ -66,6 +70,12 @@ struct Options {
                 let text = try value(for: argument)
                 guard let count = Int(text), count >= 1 else { throw BenchmarkError.usage("--passes takes a positive integer, got '\(text)'") }
                 passes = count
+            case "--max-wait":
+                let text = try value(for: argument)
+                guard let seconds = Double(text), seconds >= 0 else {
+                    throw BenchmarkError.usage("--max-wait takes a non-negative number of seconds, got '\(text)'")
+                }
+                maximumWait = seconds
             case "--json":
                 jsonPath = try value(for: argument)
             case "--per-layer":

@@ -66,7 +66,8 @@ struct OverheadSummary: Codable {
     let passRatios: [Double]
     /// The median over passes of bare GEMM time / framework time.
     let ratio: Double
-    let maximumOtherCores: Double
+    /// The most cores other processes used during one of the passes (`nil`: windows too short to tell).
+    let maximumOtherCores: Double?
 
     init(_ results: [OverheadResult]) {
         let first = results[0]
@@ -78,7 +79,7 @@ struct OverheadSummary: Codable {
         bareGigaflopsPerSecond = first.flops / (bareMilliseconds * 1e-3) / 1e9
         passRatios = results.map(\.ratio)
         ratio = Statistics.median(passRatios)
-        maximumOtherCores = results.map(\.contention.otherCores).max() ?? 0
+        maximumOtherCores = results.compactMap(\.contention.otherCores).max()
     }
 }
 
@@ -91,7 +92,8 @@ struct TrainingSummary: Codable {
     let trainGigaflopsPerSecond: Double
     let pytorchImagesPerSecond: Double?
     let ratioToPyTorch: Double?
-    let maximumOtherCores: Double
+    /// The most cores other processes used during one of the passes.
+    let maximumOtherCores: Double?
 
     init(_ results: [TrainingResult]) {
         let first = results[0]
@@ -103,7 +105,7 @@ struct TrainingSummary: Codable {
         trainGigaflopsPerSecond = 3 * first.forwardMegaflopsPerImage * 1e6 * median / 1e9
         pytorchImagesPerSecond = first.pytorchImagesPerSecond
         ratioToPyTorch = first.pytorchImagesPerSecond.map { median / $0 }
-        maximumOtherCores = results.map(\.contention.otherCores).max() ?? 0
+        maximumOtherCores = results.compactMap(\.contention.otherCores).max()
     }
 }
 
@@ -146,13 +148,18 @@ func grouped<Item>(_ items: [Item], by key: (Item) -> String) -> [[Item]] {
 
 /// The tables printed at the end of a run.
 enum Tables {
+    /// Cores used by other processes, or `-` when unknown.
+    static func cores(_ value: Double?) -> String {
+        value.map { format($0, 2) } ?? "-"
+    }
+
     static func overhead(_ summaries: [OverheadSummary]) -> String {
         var table = MarkdownTable(["shape", "threads", "GEMMs M x N x K", "framework ms", "bare GEMM ms",
                                    "bare GFLOP/s", "ratio bare/framework (passes)", "ratio", "others max"])
         for s in summaries {
             table.append([s.name, "\(s.threads)", s.gemms.joined(separator: ", "), format(s.frameworkMilliseconds, 3),
                           format(s.bareMilliseconds, 3), format(s.bareGigaflopsPerSecond), s.passRatios.map { format($0, 2) }.joined(separator: " / "),
-                          format(s.ratio, 2) + (s.ratio < 0.85 ? " *" : ""), format(s.maximumOtherCores, 2)])
+                          format(s.ratio, 2) + (s.ratio < 0.85 ? " *" : ""), cores(s.maximumOtherCores)])
         }
         return table.text
     }
@@ -164,7 +171,7 @@ enum Tables {
             table.append([s.model, "\(s.threads)", s.passImagesPerSecond.map { format($0) }.joined(separator: " / "),
                           format(s.imagesPerSecond), format(1e3 * Double(TrainingBenchmark.batchSize) / s.imagesPerSecond, 2),
                           format(s.trainGigaflopsPerSecond), s.pytorchImagesPerSecond.map { format($0) } ?? "-",
-                          s.ratioToPyTorch.map { format($0, 2) } ?? "-", format(s.maximumOtherCores, 2)])
+                          s.ratioToPyTorch.map { format($0, 2) } ?? "-", cores(s.maximumOtherCores)])
         }
         return table.text
     }
@@ -199,7 +206,7 @@ enum Tables {
         table.append(["VmHWM during epoch (reset after load)", mebibytes(result.peakDuringEpochBytes), ""])
         table.append(["peak RSS (VmHWM, whole run)", mebibytes(result.peakResidentBytes), ""])
         table.append(["getrusage ru_maxrss", mebibytes(result.rusageMaximumResidentBytes), ""])
-        table.append(["other cores during epoch", format(result.contention.otherCores, 2), ""])
+        table.append(["other cores during epoch", cores(result.contention.otherCores), ""])
         return table.text
     }
 }

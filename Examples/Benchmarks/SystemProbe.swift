@@ -75,8 +75,9 @@ enum SystemProbe {
 struct Contention: Codable, Sendable {
     /// The 1-minute load average when the measurement started (includes this program's own work).
     let load1: Double
-    /// CPU cores used by other processes during the measurement: machine busy time minus this process's.
-    let otherCores: Double
+    /// CPU cores used by other processes during the measurement: machine busy time minus this process's;
+    /// `nil` for windows too short for the 10 ms resolution of `/proc/stat` or when `/proc` is unreadable.
+    let otherCores: Double?
 }
 
 /// A time window over which ``Contention`` is measured, as in the PyTorch reference's `CpuWindow`.
@@ -86,16 +87,68 @@ struct ContentionWindow {
     private let ownStart = SystemProbe.ownTicks()
     private let load1 = SystemProbe.loadAverage() ?? -1
 
-    /// The contention from the window's creation until now; `otherCores` is -1 when `/proc` is unreadable.
+    /// The shortest window whose CPU ticks say something about contention.
+    static let minimumSeconds = 0.25
+
+    /// The contention from the window's creation until now.
     func finish() -> Contention {
-        let seconds = max(monotonicSeconds() - start, 1e-9)
-        guard let machineStart, let ownStart,
+        let seconds = monotonicSeconds() - start
+        guard seconds >= Self.minimumSeconds, let machineStart, let ownStart,
               let machineEnd = SystemProbe.machineBusyTicks(), let ownEnd = SystemProbe.ownTicks() else {
-            return Contention(load1: load1, otherCores: -1)
+            return Contention(load1: load1, otherCores: nil)
         }
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         let others = Double((machineEnd - machineStart) - (ownEnd - ownStart)) / ticksPerSecond / seconds
         return Contention(load1: load1, otherCores: max(0, others))
+    }
+}
+
+/// Waits for other processes to leave the cores alone, and repeats measurements they disturbed,
+/// within a waiting budget shared by the whole run (as the PyTorch reference's `LoadGate` does).
+final class QuietGate {
+    /// Other processes using at most this many cores count as quiet before a measurement.
+    static let quietCores = 0.3
+    /// A measurement during which others used more cores than this is repeated while the budget lasts.
+    static let acceptableCores = 0.2
+    static let maximumRepeats = 2
+
+    private let budget: Double
+    private(set) var waited = 0.0
+
+    init(budgetSeconds: Double) {
+        budget = budgetSeconds
+    }
+
+    /// Whether waiting time is left.
+    var canWait: Bool { waited < budget }
+
+    /// Samples the cores used by others for 0.5 s (this program idles meanwhile) and sleeps 5 s at a time while
+    /// they exceed ``quietCores`` and the budget lasts. Only the sleeping counts against the budget.
+    func waitForQuiet() {
+        while canWait {
+            let window = ContentionWindow()
+            usleep(500_000)
+            guard let others = window.finish().otherCores, others > Self.quietCores else { return }
+            log("[load] other processes use \(format(others, 2)) cores; waiting 5 s (waited \(format(waited, 0)) of \(format(budget, 0)) s)")
+            sleep(5)
+            waited += 5
+        }
+    }
+
+    /// Runs `measurement` and, while others used more than ``acceptableCores`` during it and the budget lasts,
+    /// waits and runs it again (at most ``maximumRepeats`` times); returns the least disturbed result.
+    func measure<R>(_ name: String, contention: (R) -> Contention, _ measurement: () throws -> R) rethrows -> R {
+        var best = try measurement()
+        var repeats = 0
+        while repeats < Self.maximumRepeats, canWait,
+              let others = contention(best).otherCores, others > Self.acceptableCores {
+            log("[load] \(name): other processes used \(format(others, 2)) cores; measuring again")
+            repeats += 1
+            waitForQuiet()
+            let next = try measurement()
+            if let nextOthers = contention(next).otherCores, nextOthers < others { best = next }
+        }
+        return best
     }
 }
 

@@ -15,11 +15,13 @@ func log(_ line: String) {
 
 func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     var report = BenchmarkReport(environment: EnvironmentInfo(options: options))
+    let gate = QuietGate(budgetSeconds: options.maximumWait)
     log("# ILNAS benchmarks, \(report.environment.date), \(report.environment.cpu), "
         + "1-min load at start \(report.environment.load1AtStart.map { format($0, 2) } ?? "?")")
 
     if let directory = options.lenetEpochDirectory {
         try ComputeThreads.configure(threads: options.threads[0])
+        gate.waitForQuiet()
         let result = try EpochBenchmark.run(directory: directory)
         report.epoch = result
         log("\n## LeNet-5, one MNIST epoch\n\n" + Tables.epoch(result))
@@ -30,10 +32,13 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
         for threads in options.threads {
             try ComputeThreads.configure(threads: threads)
             for model in ReferenceModel.allCases where options.selects("layers/\(model.rawValue)") {
-                let profile = try TrainingBenchmark.profile(model)
+                gate.waitForQuiet()
+                let profile = try gate.measure("layers/\(model.rawValue)", contention: \.contention) {
+                    try TrainingBenchmark.profile(model)
+                }
                 report.layerProfiles.append(profile)
                 log("\n## \(model.rawValue), \(threads) thread(s): per-layer medians over \(profile.steps) steps "
-                    + "(others \(format(profile.contention.otherCores, 2)) cores)\n\n" + Tables.layers(profile))
+                    + "(others \(Tables.cores(profile.contention.otherCores)) cores)\n\n" + Tables.layers(profile))
                 if let first = profile.firstConvolutionBackward {
                     log("\nfirst convolution backward: \(format(first.withInputGradientMilliseconds, 3)) ms with the input gradient "
                         + "Sequential asks for, \(format(first.withoutInputGradientMilliseconds, 3)) ms without")
@@ -46,19 +51,25 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     for pass in 1...options.passes {
         for threads in options.threads {
             try ComputeThreads.configure(threads: threads)
+            gate.waitForQuiet()
             for overheadCase in OverheadCase.all where options.selects("overhead/\(overheadCase.name)") {
-                let result = try OverheadBenchmark.run(overheadCase, pass: pass)
+                let result = try gate.measure("overhead/\(overheadCase.name)", contention: \.contention) {
+                    try OverheadBenchmark.run(overheadCase, pass: pass)
+                }
                 report.overhead.append(result)
                 log("pass \(pass) threads \(threads) overhead/\(result.name): framework \(format(result.framework.medianSeconds * 1e3, 3)) ms, "
                     + "bare \(format(result.bare.medianSeconds * 1e3, 3)) ms, ratio \(format(result.ratio, 2)) "
-                    + "(\(result.framework.runs) runs, others \(format(result.contention.otherCores, 2)))")
+                    + "(\(result.framework.runs) runs, others \(Tables.cores(result.contention.otherCores)))")
             }
             for model in ReferenceModel.allCases where options.selects("train/\(model.rawValue)") {
-                let result = try TrainingBenchmark.run(model, pass: pass)
+                gate.waitForQuiet()
+                let result = try gate.measure("train/\(model.rawValue)", contention: \.contention) {
+                    try TrainingBenchmark.run(model, pass: pass)
+                }
                 report.training.append(result)
                 log("pass \(pass) threads \(threads) train/\(result.model): \(format(result.imagesPerSecond)) img/s "
                     + "(\(format(result.step.medianSeconds * 1e3, 2)) ms/step, \(result.step.runs) steps, "
-                    + "others \(format(result.contention.otherCores, 2)))")
+                    + "others \(Tables.cores(result.contention.otherCores)))")
             }
         }
     }
