@@ -66,7 +66,7 @@ struct OverheadSummary: Codable {
     let passRatios: [Double]
     /// The median over passes of bare GEMM time / framework time.
     let ratio: Double
-    /// The most cores other processes used during one of the passes (`nil`: windows too short to tell).
+    /// The most cores other processes used during one of the passes (`nil`: unknown).
     let maximumOtherCores: Double?
 
     init(_ results: [OverheadResult]) {

@@ -76,7 +76,7 @@ struct Contention: Codable, Sendable {
     /// The 1-minute load average when the measurement started (includes this program's own work).
     let load1: Double
     /// CPU cores used by other processes during the measurement: machine busy time minus this process's;
-    /// `nil` for windows too short for the 10 ms resolution of `/proc/stat` or when `/proc` is unreadable.
+    /// `nil` when `/proc` is unreadable.
     let otherCores: Double?
 }
 
@@ -87,13 +87,16 @@ struct ContentionWindow {
     private let ownStart = SystemProbe.ownTicks()
     private let load1 = SystemProbe.loadAverage() ?? -1
 
-    /// The shortest window whose CPU ticks say something about contention.
-    static let minimumSeconds = 0.25
+    /// The shortest window whose CPU ticks (10 ms each) say something about contention.
+    static let minimumSeconds = 0.2
 
-    /// The contention from the window's creation until now.
+    /// The contention from the window's creation until now; a window shorter than ``minimumSeconds`` is first
+    /// extended by idling, so a short measurement is judged by the machine's state right after it.
     func finish() -> Contention {
+        let short = Self.minimumSeconds - (monotonicSeconds() - start)
+        if short > 0 { usleep(UInt32(short * 1e6)) }
         let seconds = monotonicSeconds() - start
-        guard seconds >= Self.minimumSeconds, let machineStart, let ownStart,
+        guard let machineStart, let ownStart,
               let machineEnd = SystemProbe.machineBusyTicks(), let ownEnd = SystemProbe.ownTicks() else {
             return Contention(load1: load1, otherCores: nil)
         }
@@ -125,13 +128,17 @@ final class QuietGate {
     /// Samples the cores used by others for 0.5 s (this program idles meanwhile) and sleeps 5 s at a time while
     /// they exceed ``quietCores`` and the budget lasts. Only the sleeping counts against the budget.
     func waitForQuiet() {
+        var waitedHere = 0.0
         while canWait {
             let window = ContentionWindow()
             usleep(500_000)
             guard let others = window.finish().otherCores, others > Self.quietCores else { return }
-            log("[load] other processes use \(format(others, 2)) cores; waiting 5 s (waited \(format(waited, 0)) of \(format(budget, 0)) s)")
+            if waitedHere.truncatingRemainder(dividingBy: 60) == 0 {
+                log("[load] other processes use \(format(others, 2)) cores; waiting (waited \(format(waited, 0)) of \(format(budget, 0)) s)")
+            }
             sleep(5)
             waited += 5
+            waitedHere += 5
         }
     }
 
