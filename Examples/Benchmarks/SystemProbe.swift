@@ -23,12 +23,13 @@ enum SystemProbe {
         read("/proc/loadavg")?.split(separator: " ").first.flatMap { Double($0) }
     }
 
-    /// Busy CPU ticks of the whole machine (user, nice, system, irq, softirq) from `/proc/stat`.
-    static func machineBusyTicks() -> Int? {
+    /// Busy CPU ticks of the whole machine (user, nice, system, irq, softirq) and ticks stolen by the
+    /// hypervisor, from `/proc/stat`.
+    static func machineTicks() -> (busy: Int, steal: Int)? {
         guard let line = read("/proc/stat")?.split(separator: "\n").first else { return nil }
         let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
-        guard fields.count >= 7 else { return nil }
-        return fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+        guard fields.count >= 8 else { return nil }
+        return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6], fields[7])
     }
 
     /// User plus system CPU ticks of this process (all threads) from `/proc/self/stat`.
@@ -78,12 +79,14 @@ struct Contention: Codable, Sendable {
     /// CPU cores used by other processes during the measurement: machine busy time minus this process's;
     /// `nil` when `/proc` is unreadable.
     let otherCores: Double?
+    /// CPU cores the hypervisor gave to other virtual machines instead (steal time).
+    let stealCores: Double?
 }
 
 /// A time window over which ``Contention`` is measured, as in the PyTorch reference's `CpuWindow`.
 struct ContentionWindow {
     private let start = monotonicSeconds()
-    private let machineStart = SystemProbe.machineBusyTicks()
+    private let machineStart = SystemProbe.machineTicks()
     private let ownStart = SystemProbe.ownTicks()
     private let load1 = SystemProbe.loadAverage() ?? -1
 
@@ -97,12 +100,13 @@ struct ContentionWindow {
         if short > 0 { usleep(UInt32(short * 1e6)) }
         let seconds = monotonicSeconds() - start
         guard let machineStart, let ownStart,
-              let machineEnd = SystemProbe.machineBusyTicks(), let ownEnd = SystemProbe.ownTicks() else {
-            return Contention(load1: load1, otherCores: nil)
+              let machineEnd = SystemProbe.machineTicks(), let ownEnd = SystemProbe.ownTicks() else {
+            return Contention(load1: load1, otherCores: nil, stealCores: nil)
         }
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let others = Double((machineEnd - machineStart) - (ownEnd - ownStart)) / ticksPerSecond / seconds
-        return Contention(load1: load1, otherCores: max(0, others))
+        let others = Double((machineEnd.busy - machineStart.busy) - (ownEnd - ownStart)) / ticksPerSecond / seconds
+        let steal = Double(machineEnd.steal - machineStart.steal) / ticksPerSecond / seconds
+        return Contention(load1: load1, otherCores: max(0, others), stealCores: steal)
     }
 }
 
