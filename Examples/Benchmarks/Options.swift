@@ -27,6 +27,8 @@ struct Options {
     var perLayer = false
     /// Run one LeNet-5 MNIST epoch from this directory instead of parts 1 and 2.
     var lenetEpochDirectory: String?
+    /// `bench_speed.py` result files of PyTorch measured in the same session, compared alongside RESULTS.md.
+    var pytorchResults: [String] = []
     /// Seconds the whole run may sleep waiting for other processes to leave the cores alone.
     var maximumWait = 120.0
     /// Print the usage text and do nothing else.
@@ -40,6 +42,8 @@ struct Options {
                                overhead/vgg_s.conv2, train, train/lenet5, lenet5
           --passes N           repeat every measurement N times and report medians (default 2)
           --json PATH          also write all results as JSON
+          --pytorch-json PATH  PyTorch measured in this session by the reference's bench_speed.py
+                               (results/speed_pass<N>.json; repeatable, median of clean rows)
           --max-wait SECONDS   time the run may sleep waiting for other processes to go idle before a
                                measurement, or to repeat one they disturbed (default 120; 0 never waits)
           --per-layer          time each layer's forward and backward in a training step (names: layers/MODEL)
@@ -76,6 +80,8 @@ struct Options {
                     throw BenchmarkError.usage("--max-wait takes a non-negative number of seconds, got '\(text)'")
                 }
                 maximumWait = seconds
+            case "--pytorch-json":
+                pytorchResults.append(try value(for: argument))
             case "--json":
                 jsonPath = try value(for: argument)
             case "--per-layer":

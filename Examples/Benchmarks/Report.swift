@@ -43,6 +43,8 @@ struct EnvironmentInfo: Codable {
     let passes: Int
     let load1AtStart: Double?
     let arguments: [String]
+    /// The same-session PyTorch result files compared against.
+    let pytorchResults: [String]
 
     init(options: Options) {
         date = ISO8601DateFormatter().string(from: Date())
@@ -52,6 +54,7 @@ struct EnvironmentInfo: Codable {
         passes = options.passes
         load1AtStart = SystemProbe.loadAverage()
         arguments = Array(CommandLine.arguments.dropFirst())
+        pytorchResults = options.pytorchResults
     }
 }
 
@@ -92,10 +95,13 @@ struct TrainingSummary: Codable {
     let trainGigaflopsPerSecond: Double
     let pytorchImagesPerSecond: Double?
     let ratioToPyTorch: Double?
+    /// PyTorch measured in the same session (`--pytorch-json`), and our images/s over it.
+    let pytorchSameSessionImagesPerSecond: Double?
+    let ratioToPyTorchSameSession: Double?
     /// The most cores other processes used during one of the passes.
     let maximumOtherCores: Double?
 
-    init(_ results: [TrainingResult]) {
+    init(_ results: [TrainingResult], session: PyTorchSession) {
         let first = results[0]
         model = first.model
         threads = first.threads
@@ -105,6 +111,9 @@ struct TrainingSummary: Codable {
         trainGigaflopsPerSecond = 3 * first.forwardMegaflopsPerImage * 1e6 * median / 1e9
         pytorchImagesPerSecond = first.pytorchImagesPerSecond
         ratioToPyTorch = first.pytorchImagesPerSecond.map { median / $0 }
+        let sameSession = session.trainImagesPerSecond(model: first.model, threads: first.threads)
+        pytorchSameSessionImagesPerSecond = sameSession
+        ratioToPyTorchSameSession = sameSession.map { median / $0 }
         maximumOtherCores = results.compactMap(\.contention.otherCores).max()
     }
 }
@@ -121,9 +130,9 @@ struct BenchmarkReport: Codable {
     var sink: Float = 0
 
     /// Fills the summaries from the per-pass results, grouped by name and thread count in first-seen order.
-    mutating func summarise() {
+    mutating func summarise(session: PyTorchSession) {
         overheadSummary = grouped(overhead) { "\($0.name)/\($0.threads)" }.map(OverheadSummary.init)
-        trainingSummary = grouped(training) { "\($0.model)/\($0.threads)" }.map(TrainingSummary.init)
+        trainingSummary = grouped(training) { "\($0.model)/\($0.threads)" }.map { TrainingSummary($0, session: session) }
     }
 
     /// Writes the report as pretty-printed JSON, atomically.
@@ -166,12 +175,15 @@ enum Tables {
 
     static func training(_ summaries: [TrainingSummary]) -> String {
         var table = MarkdownTable(["model", "threads", "img/s (passes)", "img/s median", "ms/step", "train GFLOP/s",
-                                   "PyTorch img/s", "ours/PyTorch", "others max"])
+                                   "PyTorch img/s (RESULTS.md)", "ours/PyTorch", "PyTorch same session", "ours/same session",
+                                   "others max"])
+        let optional = { (value: Double?, digits: Int) in value.map { format($0, digits) } ?? "-" }
         for s in summaries {
             table.append([s.model, "\(s.threads)", s.passImagesPerSecond.map { format($0) }.joined(separator: " / "),
                           format(s.imagesPerSecond), format(1e3 * Double(TrainingBenchmark.batchSize) / s.imagesPerSecond, 2),
-                          format(s.trainGigaflopsPerSecond), s.pytorchImagesPerSecond.map { format($0) } ?? "-",
-                          s.ratioToPyTorch.map { format($0, 2) } ?? "-", cores(s.maximumOtherCores)])
+                          format(s.trainGigaflopsPerSecond), optional(s.pytorchImagesPerSecond, 1), optional(s.ratioToPyTorch, 2),
+                          optional(s.pytorchSameSessionImagesPerSecond, 1), optional(s.ratioToPyTorchSameSession, 2),
+                          cores(s.maximumOtherCores)])
         }
         return table.text
     }

@@ -16,6 +16,7 @@ func log(_ line: String) {
 func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     var report = BenchmarkReport(environment: EnvironmentInfo(options: options))
     let gate = QuietGate(budgetSeconds: options.maximumWait)
+    let session = try PyTorchSession(paths: options.pytorchResults)
     log("# ILNAS benchmarks, \(report.environment.date), \(report.environment.cpu), "
         + "1-min load at start \(report.environment.load1AtStart.map { format($0, 2) } ?? "?")")
 
@@ -73,13 +74,14 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
             }
         }
     }
-    report.summarise()
+    report.summarise(session: session)
     if !report.overheadSummary.isEmpty {
         log("\n## Part 1: framework op vs bare cblas_sgemm, forward+backward, batch 128 (medians over \(options.passes) passes; * below 0.85)\n\n"
             + Tables.overhead(report.overheadSummary))
     }
     if !report.trainingSummary.isEmpty {
-        log("\n## Part 2: training step (TrainingLoop.step, SGD momentum 0.9), batch 128, vs PyTorch best clean (RESULTS.md)\n\n"
+        log("\n## Part 2: training step (TrainingLoop.step, SGD momentum 0.9), batch 128, vs PyTorch: best clean of RESULTS.md "
+            + "and, when given, measured in this session\n\n"
             + Tables.training(report.trainingSummary))
     }
     return report

@@ -8,6 +8,10 @@
 #   epoch          part 3: one LeNet-5 MNIST epoch, time and peak RSS (needs MNIST_DIR)
 #   profile MODEL  perf (or, without perf, callgrind) profile of MODEL's training steps (mlp, lenet5, cnn100k, vgg_s)
 #
+# With PYTORCH_PY set to a Python that has torch, `speed` first runs the PyTorch reference's own bench_speed.py
+# (copied from PYTORCH_DIR, default ../shared/bench/pytorch, into $OUT/pytorch so the shared results stay
+# untouched) PASSES times and compares with those same-session figures as well as with RESULTS.md.
+#
 # Environment: OUT (default runs/bench), THREADS (1,2), PASSES (2), MNIST_DIR (../shared/datasets/mnist),
 # EPOCH_THREADS (2, the PyTorch accuracy reference's), MAX_WAIT (600: seconds each invocation of the program may
 # sleep waiting for other processes to go idle, or to repeat a measurement they disturbed; see --max-wait).
@@ -26,7 +30,19 @@ swift build -c release --product Benchmarks >&2
 BIN="$(swift build -c release --show-bin-path)/Benchmarks"
 
 speed() {
-    "$BIN" --max-wait "$MAX_WAIT" --threads "$THREADS" --passes "$PASSES" --json "$OUT/speed.json" | tee "$OUT/speed.md"
+    local pytorch=()
+    if [ -n "${PYTORCH_PY:-}" ]; then
+        local dir="$OUT/pytorch"
+        mkdir -p "$dir"
+        cp "${PYTORCH_DIR:-../shared/bench/pytorch}"/{common.py,bench_speed.py} "$dir/"
+        for pass in $(seq 1 "$PASSES"); do
+            (cd "$dir" && LOAD_WAIT_MAX="$MAX_WAIT" "$PYTORCH_PY" bench_speed.py --pass "$pass" --threads 2 1 \
+                --models mlp lenet5 cnn100k vgg_s) >&2
+            pytorch+=(--pytorch-json "$dir/results/speed_pass$pass.json")
+        done
+    fi
+    "$BIN" --max-wait "$MAX_WAIT" --threads "$THREADS" --passes "$PASSES" "${pytorch[@]}" --json "$OUT/speed.json" \
+        | tee "$OUT/speed.md"
 }
 
 layers() {
