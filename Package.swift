@@ -52,6 +52,12 @@ let package = Package(
             path: "Examples/LeNetMNIST"
         ),
         .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["TensorCore", "NeuralNetwork", "Training", "Datasets", "CBLAS"],
+            path: "Examples/Benchmarks",
+            exclude: ["run.sh"]
+        ),
+        .executableTarget(
             name: "CustomGranularity",
             dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore"],
             path: "Examples/CustomGranularity"

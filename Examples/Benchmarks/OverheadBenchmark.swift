@@ -1,0 +1,180 @@
+import NeuralNetwork
+import TensorCore
+
+/// A float buffer outside any `Tensor`, for the bare-GEMM reference, filled with normal random values.
+final class FloatBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int, generator: inout RandomGenerator) {
+        self.count = count
+        pointer = .allocate(capacity: max(1, count))
+        for i in 0..<count { pointer[i] = generator.normal() }
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// One layer shape of a reference model whose framework op is compared with its bare GEMMs.
+enum OverheadCase {
+    /// A convolution over `size x size` images of the batch.
+    case convolution(name: String, geometry: ConvolutionGeometry, size: Int)
+    /// A fully connected layer.
+    case linear(name: String, inputs: Int, outputs: Int)
+
+    var name: String {
+        switch self {
+        case let .convolution(name, _, _), let .linear(name, _, _): return name
+        }
+    }
+
+    /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP (see `common.py` of the PyTorch reference).
+    static let all: [OverheadCase] = [
+        conv("lenet5.conv1", 1, 6, kernel: 5, padding: 2, size: 28),
+        conv("lenet5.conv2", 6, 16, kernel: 5, padding: 0, size: 14),
+        .linear(name: "lenet5.fc1", inputs: 400, outputs: 120),
+        .linear(name: "lenet5.fc2", inputs: 120, outputs: 84),
+        .linear(name: "lenet5.fc3", inputs: 84, outputs: 10),
+        conv("cnn100k.conv1", 1, 32, kernel: 5, padding: 0, size: 28),
+        conv("cnn100k.conv2", 32, 64, kernel: 5, padding: 0, size: 12),
+        .linear(name: "cnn100k.fc1", inputs: 1024, outputs: 48),
+        conv("vgg_s.conv1", 3, 32, kernel: 3, padding: 1, size: 32),
+        conv("vgg_s.conv2", 32, 32, kernel: 3, padding: 1, size: 32),
+        conv("vgg_s.conv3", 32, 64, kernel: 3, padding: 1, size: 16),
+        conv("vgg_s.conv4", 64, 64, kernel: 3, padding: 1, size: 16),
+        conv("vgg_s.conv5", 64, 128, kernel: 3, padding: 1, size: 8),
+        conv("vgg_s.conv6", 128, 128, kernel: 3, padding: 1, size: 8),
+        .linear(name: "mlp.fc1", inputs: 784, outputs: 300),
+        .linear(name: "mlp.fc2", inputs: 300, outputs: 100),
+        .linear(name: "mlp.fc3", inputs: 100, outputs: 10),
+    ]
+
+    private static func conv(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, padding: Int, size: Int) -> OverheadCase {
+        .convolution(name: name, geometry: ConvolutionGeometry(inputChannels: inputs, outputChannels: outputs,
+                                                               kernelSize: kernel, padding: padding), size: size)
+    }
+}
+
+/// The framework op against its bare GEMMs at one shape and thread count.
+struct OverheadResult: Codable {
+    let name: String
+    let kind: String
+    let threads: Int
+    let pass: Int
+    /// The GEMMs of one forward+backward, `M x N x K` each (per image for convolutions).
+    let gemms: [String]
+    /// Floating-point operations of the GEMMs of one forward+backward of the batch.
+    let flops: Double
+    let framework: Timing
+    let bare: Timing
+    /// Bare GEMM time / framework time: 1 means no overhead.
+    let ratio: Double
+    let contention: Contention
+}
+
+/// Part 1: framework overhead of convolution and linear forward+backward over the bare `cblas_sgemm` calls.
+enum OverheadBenchmark {
+    static let batch = 128
+    static let policy = RunPolicy(warmupRuns: 1, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 0.5)
+
+    /// Measures `overheadCase` with the current ``ComputeThreads/count``.
+    static func run(_ overheadCase: OverheadCase, pass: Int) throws -> OverheadResult {
+        var generator = RandomGenerator(seed: 1)
+        let threads = ComputeThreads.count
+        switch overheadCase {
+        case let .convolution(name, geometry, size):
+            let (framework, bare, gemms, flops) = try convolutionPair(geometry, size: size, generator: &generator)
+            let ((frameworkTiming, bareTiming), contention) = try withContention {
+                try measureAlternately(policy, framework, bare)
+            }
+            return OverheadResult(name: name, kind: "conv", threads: threads, pass: pass, gemms: gemms, flops: flops,
+                                  framework: frameworkTiming, bare: bareTiming,
+                                  ratio: bareTiming.medianSeconds / frameworkTiming.medianSeconds, contention: contention)
+        case let .linear(name, inputs, outputs):
+            let (framework, bare, gemms, flops) = try linearPair(inputs: inputs, outputs: outputs, generator: &generator)
+            let ((frameworkTiming, bareTiming), contention) = try withContention {
+                try measureAlternately(policy, framework, bare)
+            }
+            return OverheadResult(name: name, kind: "linear", threads: threads, pass: pass, gemms: gemms, flops: flops,
+                                  framework: frameworkTiming, bare: bareTiming,
+                                  ratio: bareTiming.medianSeconds / frameworkTiming.medianSeconds, contention: contention)
+        }
+    }
+
+    /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) and the bare im2col GEMMs per image:
+    /// `Y_n = W · cols`, `dW += dY_n · colsᵀ`, `dcols = Wᵀ · dY_n`, images split across workers as the framework does.
+    private static func convolutionPair(_ g: ConvolutionGeometry, size: Int, generator: inout RandomGenerator) throws
+        -> (() throws -> Float, () throws -> Float, [String], Double) {
+        let (outH, outW) = try g.outputSize(height: size, width: size)
+        let outPlane = outH * outW, patch = g.patchSize, channels = g.outputChannels
+        let input = generator.normalTensor(shape: [batch, g.inputChannels, size, size])
+        let weight = generator.normalTensor(shape: [channels, g.inputChannels, g.kernelHeight, g.kernelWidth], standardDeviation: 0.1)
+        let bias = generator.normalTensor(shape: [channels])
+        let outputGradient = generator.normalTensor(shape: [batch, channels, outH, outW])
+        var weightGradient = Tensor(zeros: weight.shape)
+        var biasGradient: Tensor? = Tensor(zeros: [channels])
+        let framework: () throws -> Float = {
+            let output = try Convolution2D.forward(input: input, weight: weight, bias: bias, geometry: g)
+            let inputGradient = try Convolution2D.backward(outputGradient: outputGradient, input: input, weight: weight, geometry: g,
+                                                           weightGradient: &weightGradient, biasGradient: &biasGradient)
+            return output.scalars[0] + (inputGradient?.scalars[0] ?? 0)
+        }
+
+        let threads = ComputeThreads.count
+        let chunks = min(threads, batch)
+        let perWorker = 2 * patch * outPlane + channels * patch
+        let workspace = FloatBuffer(count: chunks * perWorker, generator: &generator)
+        let weights = FloatBuffer(count: channels * patch, generator: &generator)
+        let outputs = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
+        let gradients = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
+        let bare: () -> Float = {
+            let pointers = SharedPointers(value: (workspace.pointer, weights.pointer, outputs.pointer, gradients.pointer))
+            forEachChunk(chunks) { chunk in
+                let (workspace, w, y, dy) = pointers.value
+                let columns = workspace + chunk * perWorker, columnGradient = columns + patch * outPlane
+                let localWeightGradient = columnGradient + patch * outPlane
+                for n in chunkRange(chunk, of: chunks, total: batch) {
+                    let image = n * channels * outPlane
+                    sgemm(w, columns, into: y + image, m: channels, n: outPlane, k: patch)
+                    sgemm(dy + image, columns, transposeB: true, into: localWeightGradient,
+                          m: channels, n: patch, k: outPlane, beta: 1)
+                    sgemm(w, transposeA: true, dy + image, into: columnGradient, m: patch, n: outPlane, k: channels)
+                }
+            }
+            return outputs.pointer[0]
+        }
+        let gemms = ["\(channels)x\(outPlane)x\(patch)", "\(channels)x\(patch)x\(outPlane)", "\(patch)x\(outPlane)x\(channels)"]
+        return (framework, bare, gemms, Double(3 * 2 * channels * outPlane * patch * batch))
+    }
+
+    /// A `Linear` layer's forward (training mode) + backward and its three bare GEMMs
+    /// `Y = X · Wᵀ`, `dW += dYᵀ · X`, `dX = dY · W`, each split across workers as `Gemm.parallelMultiply` splits it.
+    private static func linearPair(inputs: Int, outputs: Int, generator: inout RandomGenerator) throws
+        -> (() throws -> Float, () throws -> Float, [String], Double) {
+        let layer = Linear(inputFeatures: inputs, outputFeatures: outputs, generator: &generator)
+        let input = generator.normalTensor(shape: [batch, inputs])
+        let outputGradient = generator.normalTensor(shape: [batch, outputs])
+        let framework: () throws -> Float = {
+            let output = try layer.forward(input, mode: .training)
+            let inputGradient = try layer.backward(outputGradient)
+            return output.scalars[0] + inputGradient.scalars[0]
+        }
+
+        let threads = ComputeThreads.count
+        let x = FloatBuffer(count: batch * inputs, generator: &generator)
+        let w = FloatBuffer(count: outputs * inputs, generator: &generator)
+        let dw = FloatBuffer(count: outputs * inputs, generator: &generator)
+        let y = FloatBuffer(count: batch * outputs, generator: &generator)
+        let dy = FloatBuffer(count: batch * outputs, generator: &generator)
+        let dx = FloatBuffer(count: batch * inputs, generator: &generator)
+        let bare: () -> Float = {
+            splitGemm(threads: threads, x.pointer, w.pointer, transposeB: true, into: y.pointer, m: batch, n: outputs, k: inputs)
+            splitGemm(threads: threads, dy.pointer, transposeA: true, x.pointer, into: dw.pointer,
+                      m: outputs, n: inputs, k: batch, beta: 1)
+            splitGemm(threads: threads, dy.pointer, w.pointer, into: dx.pointer, m: batch, n: inputs, k: outputs)
+            return y.pointer[0] + dx.pointer[0]
+        }
+        let gemms = ["\(batch)x\(outputs)x\(inputs)", "\(outputs)x\(inputs)x\(batch)", "\(batch)x\(inputs)x\(outputs)"]
+        return (framework, bare, gemms, Double(3 * 2 * batch * outputs * inputs))
+    }
+}

@@ -1,0 +1,106 @@
+// Performance benchmarks of the framework:
+//   swift run -c release Benchmarks [--threads N] [--only NAME] [--passes N] [--json out.json]
+//   swift run -c release Benchmarks --per-layer [--only MODEL]
+//   swift run -c release Benchmarks --lenet-epoch ../shared/datasets/mnist [--threads 2]
+// Part 1 compares conv/linear forward+backward with the bare cblas_sgemm calls they contain, part 2 times
+// training steps against the PyTorch reference, part 3 runs one LeNet MNIST epoch for peak memory, part 4
+// (--per-layer) shows where a training step's time goes. Examples/Benchmarks/run.sh runs them all.
+import Foundation
+import TensorCore
+
+/// Prints a line at once, so progress shows while later measurements run.
+func log(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
+    var report = BenchmarkReport(environment: EnvironmentInfo(options: options))
+    let gate = QuietGate(budgetSeconds: options.maximumWait)
+    let session = try PyTorchSession(paths: options.pytorchResults)
+    log("# ILNAS benchmarks, \(report.environment.date), \(report.environment.cpu), "
+        + "1-min load at start \(report.environment.load1AtStart.map { format($0, 2) } ?? "?")")
+
+    if let directory = options.lenetEpochDirectory {
+        try ComputeThreads.configure(threads: options.threads[0])
+        gate.waitForQuiet()
+        let result = try EpochBenchmark.run(directory: directory)
+        report.epoch = result
+        log("\n## LeNet-5, one MNIST epoch\n\n" + Tables.epoch(result))
+        return report
+    }
+
+    if options.perLayer {
+        for threads in options.threads {
+            try ComputeThreads.configure(threads: threads)
+            for model in ReferenceModel.allCases where options.selects("layers/\(model.rawValue)") {
+                gate.waitForQuiet()
+                let profile = try gate.measure("layers/\(model.rawValue)", contention: \.contention) {
+                    try TrainingBenchmark.profile(model)
+                }
+                report.layerProfiles.append(profile)
+                log("\n## \(model.rawValue), \(threads) thread(s): per-layer medians over \(profile.steps) steps "
+                    + "(others \(Tables.cores(profile.contention.otherCores)) cores)\n\n" + Tables.layers(profile))
+                if let first = profile.firstConvolutionBackward {
+                    log("\nfirst convolution backward: \(format(first.withInputGradientMilliseconds, 3)) ms with the input gradient "
+                        + "Sequential asks for, \(format(first.withoutInputGradientMilliseconds, 3)) ms without")
+                }
+            }
+        }
+        return report
+    }
+
+    for pass in 1...options.passes {
+        for threads in options.threads {
+            try ComputeThreads.configure(threads: threads)
+            gate.waitForQuiet()
+            for overheadCase in OverheadCase.all where options.selects("overhead/\(overheadCase.name)") {
+                let result = try gate.measure("overhead/\(overheadCase.name)", contention: \.contention) {
+                    try OverheadBenchmark.run(overheadCase, pass: pass)
+                }
+                report.overhead.append(result)
+                log("pass \(pass) threads \(threads) overhead/\(result.name): framework \(format(result.framework.medianSeconds * 1e3, 3)) ms, "
+                    + "bare \(format(result.bare.medianSeconds * 1e3, 3)) ms, ratio \(format(result.ratio, 2)) "
+                    + "(\(result.framework.runs) runs, others \(Tables.cores(result.contention.otherCores)))")
+            }
+            for model in ReferenceModel.allCases where options.selects("train/\(model.rawValue)") {
+                gate.waitForQuiet()
+                let result = try gate.measure("train/\(model.rawValue)", contention: \.contention) {
+                    try TrainingBenchmark.run(model, pass: pass)
+                }
+                report.training.append(result)
+                log("pass \(pass) threads \(threads) train/\(result.model): \(format(result.imagesPerSecond)) img/s "
+                    + "(\(format(result.step.medianSeconds * 1e3, 2)) ms/step, \(result.step.runs) steps, "
+                    + "others \(Tables.cores(result.contention.otherCores)))")
+            }
+        }
+    }
+    report.summarise(session: session)
+    if !report.overheadSummary.isEmpty {
+        log("\n## Part 1: framework op vs bare cblas_sgemm, forward+backward, batch 128 (medians over \(options.passes) passes; * below 0.85)\n\n"
+            + Tables.overhead(report.overheadSummary))
+    }
+    if !report.trainingSummary.isEmpty {
+        log("\n## Part 2: training step (TrainingLoop.step, SGD momentum 0.9), batch 128, vs PyTorch: best clean of RESULTS.md "
+            + "and, when given, measured in this session\n\n"
+            + Tables.training(report.trainingSummary))
+    }
+    return report
+}
+
+do {
+    let options = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
+    if options.showHelp {
+        log(Options.help)
+        exit(0)
+    }
+    var report = try runBenchmarks(options)
+    report.sink = Sink.value
+    log("\nsink \(Sink.value)")
+    if let path = options.jsonPath {
+        try report.write(to: path)
+        log("wrote \(path)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}
