@@ -128,7 +128,9 @@ struct SearchCommand: ParsableCommand {
                                    augmentation: augment ? try RandomCrop(padding: 2) : nil)
         let test = try DataLoader(dataset: data.test, batchSize: 500, shuffle: false, seed: seed)
         let optimizer = try SGD(learningRate: learningRate, momentum: 0.9, nesterov: true, weightDecay: weightDecay)
+        // A short linear warm-up keeps the sparse, unnormalised starting network from collapsing (dead ReLUs).
         let schedule = try CosineAnnealingSchedule(initialRate: learningRate, finalRate: 0, length: Double(epochs))
+            .withLinearWarmup(length: min(1, Double(epochs) / 4))
         let loop = TrainingLoop(model: network, optimizer: optimizer, schedule: schedule)
         if !quiet { loop.callbacks.append(ProgressBar()) }
 
