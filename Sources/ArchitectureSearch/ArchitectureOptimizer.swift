@@ -63,7 +63,8 @@ public final class ArchitectureOptimizer {
         space.setCandidateGradients(granularity.searchesStructure)
         let lossBefore = try accumulateGradients(space, batches: batches)
         let units = granularity.allUnits(in: space)
-        let parameters = units.map { space.parameterTable()[$0.key] }
+        let table = space.parameterTable()
+        let parameters = units.map { table[$0.key] }
         let firstGradients = zip(units, parameters).map { unit, parameter in gradients(of: unit, in: parameter) }
         let firstScores = firstGradients.map(norm)
 
