@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A Markdown table with padded columns, printed to standard output.
 struct MarkdownTable {
@@ -38,6 +39,9 @@ func format(_ value: Double, _ digits: Int = 1) -> String {
 struct EnvironmentInfo: Codable {
     let date: String
     let cpu: String
+    /// The OpenBLAS kernels in use, and those OpenBLAS chose by itself when it loaded.
+    let blasKernels: String
+    let blasKernelsDetected: String
     let cores: Int
     let threads: [Int]
     let passes: Int
@@ -49,6 +53,8 @@ struct EnvironmentInfo: Codable {
     init(options: Options) {
         date = ISO8601DateFormatter().string(from: Date())
         cpu = SystemProbe.cpuModel()
+        blasKernels = BLASKernels.coreName
+        blasKernelsDetected = BLASKernels.detectedCoreName
         cores = ProcessInfo.processInfo.activeProcessorCount
         threads = options.threads
         passes = options.passes

@@ -1,15 +1,14 @@
-import CBLAS
 import Dispatch
 import Foundation
 
 /// The number of threads the framework computes with.
 ///
-/// OpenBLAS is always driven single-threaded; the framework splits work (batches,
+/// OpenBLAS is always driven single-threaded (see ``BLASKernels``); the framework splits work (batches,
 /// GEMM row blocks, element ranges) across `ComputeThreads.count` workers itself,
 /// so two thread pools never compete for the same cores.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var configuredCount: Int = {
-        openblas_set_num_threads(1)
+        _ = BLASKernels.setUp
         return max(1, System.coreCount)
     }()
 
@@ -22,7 +21,6 @@ public enum ComputeThreads {
             throw TensorError.invalidArgument(operation: "ComputeThreads.configure", reason: "threads must be at least 1, got \(threads)")
         }
         _ = configuredCount
-        openblas_set_num_threads(1)
         configuredCount = threads
     }
 

@@ -14,6 +14,7 @@ public enum Gemm {
         lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil
     ) {
         if m == 0 || n == 0 { return }
+        _ = BLASKernels.setUp
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,

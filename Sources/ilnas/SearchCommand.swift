@@ -163,7 +163,7 @@ struct SearchCommand: ParsableCommand {
             testAccuracy: Double(history.last?.testAccuracy ?? 0), trainAccuracy: Double(history.last?.trainAccuracy ?? 0),
             parameterCount: network.parameterCount, budget: budget, epochs: epochs,
             wallSeconds: Date().timeIntervalSince(started), granularity: granularity.name, baseline: baseline.rawValue,
-            seed: seed, dataset: data.name, threads: ComputeThreads.count, expansions: expansion?.records.count ?? 0,
+            seed: seed, dataset: data.name, threads: ComputeThreads.count, blasKernels: BLASKernels.coreName, expansions: expansion?.records.count ?? 0,
             startingParameterCount: expansion?.records.first?.parametersBefore ?? network.parameterCount,
             initialArchitectureLearningRate: expansion?.initialArchitectureLearningRate,
             maximumArchitectureOverhead: overhead.max() ?? 0,
@@ -197,6 +197,8 @@ struct SearchSummary: Codable {
     var seed: UInt64
     var dataset: String
     var threads: Int
+    /// The OpenBLAS kernel family the run computed with (results differ in the last bits between families).
+    var blasKernels: String
     var expansions: Int
     var startingParameterCount: Int
     var initialArchitectureLearningRate: Double?
