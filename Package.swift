@@ -2,11 +2,13 @@
 import PackageDescription
 
 /// Module layout (arrows point one way):
-///   CBLAS, CZlib (system libraries)
-///   TensorCore      <- CBLAS           tensors, BLAS, kernels with forward/backward, random numbers, threads
-///   NeuralNetwork   <- TensorCore      parameters with architecture masks, layers, optimizers, training loop
-///   Datasets        <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
-///   Examples/*      <- the above
+///   CBLAS, CZlib, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, glibc malloc tuning)
+///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
+///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
+///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
+///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
+///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
+///   ilnas, Examples/*   <- the above
 let package = Package(
     name: "ILNAS",
     products: [
@@ -31,7 +33,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CHeap"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),

@@ -9,6 +9,7 @@ import Foundation
 public enum ComputeThreads {
     nonisolated(unsafe) private static var configuredCount: Int = {
         _ = BLASKernels.setUp
+        _ = HeapPolicy.applied
         return max(1, System.coreCount)
     }()
 

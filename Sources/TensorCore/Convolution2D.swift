@@ -2,47 +2,39 @@
 ///
 /// Weights are `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, bias `[outputChannels]`.
 /// Images of a batch are split across `ComputeThreads.count` workers, each running
-/// single-threaded GEMMs on its own patch buffer.
+/// single-threaded GEMMs on its own scratch memory (see ``ConvolutionPlan``).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry) throws -> Tensor {
-        let (batch, height, width) = try validate(input: input, weight: weight, bias: bias, geometry: g)
-        let (outH, outW) = try g.outputSize(height: height, width: width)
-        let outPlane = outH * outW, inPlane = g.inputChannels * height * width
-        let outputs = g.outputChannels, patchSize = g.patchSize
-        var output = Tensor(zeros: [batch, outputs, outH, outW])
-        let direct = isPointwise(g)
-        let chunks = min(ComputeThreads.count, batch)
-        let group = direct ? 1 : imagesPerProduct(outPlane: outPlane, batch: batch, chunks: chunks)
-        // Per worker: the patch matrix of `group` images, and their outputs before they are put in NCHW order.
-        let perWorker = direct ? 0 : patchSize * group * outPlane + (group > 1 ? outputs * group * outPlane : 0)
-        var workspace = [Float](repeating: 0, count: chunks * perWorker)
+        let plan = try ConvolutionPlan(input: input, weight: weight, bias: bias, geometry: g)
+        let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
+        // Per worker: a padded image, the patch matrix of a group, and the group's outputs before they go to NCHW order.
+        let perWorker = plan.paddedImageSize + plan.columnsSize + plan.groupedOutputSize
         let biasValues = bias?.scalars ?? [Float](repeating: 0, count: outputs)
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { y in
-                    workspace.withUnsafeMutableBufferPointer { ws in
-                        let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, y.baseAddress!, ws.baseAddress!))
-                        ComputeThreads.forEachChunk(chunks) { chunk in
-                            let (x, w, y, ws) = p.value
-                            let columns = ws + chunk * perWorker
-                            let staged = columns + patchSize * group * outPlane
-                            let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
-                            for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                let count = min(group, images.upperBound - first)
+        return Tensor(shape: [plan.batch, outputs, plan.outputHeight, plan.outputWidth]) { y in
+            withScratch(plan.chunks * perWorker) { scratch in
+                input.withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, y, scratch))
+                        ComputeThreads.forEachChunk(plan.chunks) { chunk in
+                            let (x, w, y, scratch) = p.value
+                            let padded = scratch + chunk * perWorker
+                            let columns = padded + plan.paddedImageSize
+                            let staged = columns + plan.columnsSize
+                            plan.clearPadding(padded)
+                            for (first, count) in plan.groups(ofChunk: chunk) {
                                 let span = count * outPlane
-                                let patches = direct ? x + first * inPlane
-                                    : unfoldGroup(x + first * inPlane, count: count, height: height, width: width,
-                                                  geometry: g, outputHeight: outH, outputWidth: outW, into: columns)
+                                let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
+                                                           padded: padded, into: columns)
                                 if count == 1 {
-                                    let out = y + first * outputs * outPlane
+                                    let out = y + first * plan.outputImageSize
                                     for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
                                     Gemm.multiply(w, patches, into: out, m: outputs, n: outPlane, k: patchSize, beta: 1, ldb: span)
                                     continue
                                 }
                                 Gemm.multiply(w, patches, into: staged, m: outputs, n: span, k: patchSize)
                                 for image in 0..<count {
-                                    let out = y + (first + image) * outputs * outPlane
+                                    let out = y + (first + image) * plan.outputImageSize
                                     for o in 0..<outputs {
                                         let source = staged + o * span + image * outPlane, target = out + o * outPlane
                                         let shift = biasValues[o]
@@ -55,7 +47,6 @@ public enum Convolution2D {
                 }
             }
         }
-        return output
     }
 
     /// Accumulates `∂L/∂weight` and `∂L/∂bias` and returns `∂L/∂input` (or `nil` when not needed).
@@ -67,9 +58,8 @@ public enum Convolution2D {
         outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
         weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool = true
     ) throws -> Tensor? {
-        let (batch, height, width) = try validate(input: input, weight: weight, bias: nil, geometry: g)
-        let (outH, outW) = try g.outputSize(height: height, width: width)
-        let expected = [batch, g.outputChannels, outH, outW]
+        let plan = try ConvolutionPlan(input: input, weight: weight, bias: nil, geometry: g)
+        let expected = [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]
         guard outputGradient.shape == expected else {
             throw TensorError.shapeMismatch(operation: "conv2d backward (output gradient)", expected: expected, actual: outputGradient.shape)
         }
@@ -77,122 +67,101 @@ public enum Convolution2D {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
-        let outPlane = outH * outW, inPlane = g.inputChannels * height * width
-        let outputs = g.outputChannels, patchSize = g.patchSize
+        let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
         let weightCount = weight.count
-        let direct = isPointwise(g)
-        let chunks = min(ComputeThreads.count, batch)
-        let group = direct ? 1 : imagesPerProduct(outPlane: outPlane, batch: batch, chunks: chunks)
-        let columnsSize = direct ? 0 : patchSize * group * outPlane
-        let gatheredSize = group > 1 ? outputs * group * outPlane : 0
-        // Per worker: patches, patch gradients, gathered output gradients, and a private weight gradient.
-        let perWorker = 2 * columnsSize + gatheredSize + weightCount
-        var workspace = [Float](repeating: 0, count: chunks * perWorker)
-        var inputGradient = needsInputGradient ? Tensor(zeros: input.shape) : nil
+        // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients side by side,
+        // and private weight and bias gradients (worker 0 adds into the caller's weight gradient directly).
+        let columnGradientSize = needsInputGradient ? plan.columnsSize : 0
+        let paddedGradientSize = needsInputGradient ? plan.paddedImageSize : 0
+        let perWorker = plan.paddedImageSize + paddedGradientSize + plan.columnsSize + columnGradientSize
+            + plan.groupedOutputSize + weightCount + outputs
+        var inputGradient: Tensor?
 
-        outputGradient.withUnsafeBufferPointer { dy in
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    workspace.withUnsafeMutableBufferPointer { ws in
-                        withOptionalMutablePointer(&inputGradient) { dx in
-                            let p = UncheckedSendable((dy.baseAddress!, x.baseAddress!, w.baseAddress!, ws.baseAddress!, dx))
-                            ComputeThreads.forEachChunk(chunks) { chunk in
-                                let (dy, x, w, ws, dx) = p.value
-                                let columns = ws + chunk * perWorker
-                                let columnGradient = columns + columnsSize
-                                let gathered = columnGradient + columnsSize
-                                let localWeightGradient = gathered + gatheredSize
-                                let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
-                                for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                    let count = min(group, images.upperBound - first)
-                                    let span = count * outPlane
-                                    let patches = direct ? x + first * inPlane
-                                        : unfoldGroup(x + first * inPlane, count: count, height: height, width: width,
-                                                      geometry: g, outputHeight: outH, outputWidth: outW, into: columns)
-                                    // The output gradients of the group side by side: [outputs, count · outPlane].
-                                    let gradOut: UnsafePointer<Float>
-                                    if count == 1 {
-                                        gradOut = dy + first * outputs * outPlane
-                                    } else {
+        withScratch(plan.chunks * perWorker) { scratch in
+            func run(_ dx: UnsafeMutablePointer<Float>?) {
+                outputGradient.withUnsafeBufferPointer { dy in
+                    input.withUnsafeBufferPointer { x in
+                        weight.withUnsafeBufferPointer { w in
+                            weightGradient.withUnsafeMutableBufferPointer { dw in
+                                let p = UncheckedSendable((dy.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, scratch, dx))
+                                ComputeThreads.forEachChunk(plan.chunks) { chunk in
+                                    let (dy, x, w, dw, scratch, dx) = p.value
+                                    let padded = scratch + chunk * perWorker
+                                    let paddedGradient = padded + plan.paddedImageSize
+                                    let columns = paddedGradient + paddedGradientSize
+                                    let columnGradient = columns + plan.columnsSize
+                                    let gathered = columnGradient + columnGradientSize
+                                    let localWeightGradient = gathered + plan.groupedOutputSize
+                                    let localBiasGradient = localWeightGradient + weightCount
+                                    let weightTarget = chunk == 0 ? dw : localWeightGradient
+                                    var weightBeta: Float = chunk == 0 ? 1 : 0
+                                    localBiasGradient.update(repeating: 0, count: outputs)
+                                    plan.clearPadding(padded)
+                                    for (first, count) in plan.groups(ofChunk: chunk) {
+                                        let span = count * outPlane
+                                        let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
+                                                                   padded: padded, into: columns)
                                         for image in 0..<count {
+                                            let imageGradient = dy + (first + image) * plan.outputImageSize
                                             for o in 0..<outputs {
-                                                (gathered + o * span + image * outPlane)
-                                                    .update(from: dy + ((first + image) * outputs + o) * outPlane, count: outPlane)
+                                                localBiasGradient[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
                                             }
                                         }
-                                        gradOut = UnsafePointer(gathered)
-                                    }
-                                    // dW += dY · patchesᵀ
-                                    Gemm.multiply(gradOut, patches, transposeB: true, into: localWeightGradient,
-                                                  m: outputs, n: patchSize, k: span, beta: 1, lda: span, ldb: span)
-                                    guard let dx else { continue }
-                                    if direct {
-                                        Gemm.multiply(w, transposeA: true, gradOut, into: dx + first * inPlane,
-                                                      m: patchSize, n: outPlane, k: outputs)
-                                    } else {
+                                        // The output gradients of the group side by side: [outputs, count · outPlane].
+                                        let gradOut: UnsafePointer<Float>
+                                        if count == 1 {
+                                            gradOut = dy + first * plan.outputImageSize
+                                        } else {
+                                            for image in 0..<count {
+                                                for o in 0..<outputs {
+                                                    (gathered + o * span + image * outPlane)
+                                                        .update(from: dy + (first + image) * plan.outputImageSize + o * outPlane, count: outPlane)
+                                                }
+                                            }
+                                            gradOut = UnsafePointer(gathered)
+                                        }
+                                        // dW += dY · patchesᵀ
+                                        Gemm.multiply(gradOut, patches, transposeB: true, into: weightTarget,
+                                                      m: outputs, n: patchSize, k: span, beta: weightBeta, lda: span, ldb: span)
+                                        weightBeta = 1
+                                        guard let dx else { continue }
+                                        let imageGradients = dx + first * plan.inputImageSize
+                                        if plan.isPointwise {
+                                            Gemm.multiply(w, transposeA: true, gradOut, into: imageGradients, m: patchSize, n: outPlane, k: outputs)
+                                            continue
+                                        }
                                         Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
                                                       m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
                                         for image in 0..<count {
-                                            Im2Col.fold(columnGradient + image * outPlane, height: height, width: width, geometry: g,
-                                                        outputHeight: outH, outputWidth: outW, into: dx + (first + image) * inPlane, rowStride: span)
+                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span, padded: paddedGradient,
+                                                                   into: imageGradients + image * plan.inputImageSize)
                                         }
                                     }
                                 }
-                            }
-                        }
-                        weightGradient.withUnsafeMutableBufferPointer { dw in
-                            for chunk in 0..<chunks {
-                                let local = ws.baseAddress! + chunk * perWorker + 2 * columnsSize + gatheredSize
-                                for i in 0..<weightCount { dw[i] += local[i] }
+                                for chunk in 1..<max(1, plan.chunks) {
+                                    let local = scratch + chunk * perWorker + perWorker - weightCount - outputs
+                                    for i in 0..<weightCount { dw[i] += local[i] }
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-        if biasGradient != nil {
-            let sums = outputGradient.sumPerChannel()
-            biasGradient!.withUnsafeMutableBufferPointer { db in
-                for o in 0..<outputs { db[o] += sums[o] }
+            if needsInputGradient {
+                inputGradient = Tensor(shape: input.shape) { run($0) }
+            } else {
+                run(nil)
+            }
+            if biasGradient != nil {
+                biasGradient!.withUnsafeMutableBufferPointer { db in
+                    for chunk in 0..<plan.chunks {
+                        let local = scratch + chunk * perWorker + perWorker - outputs
+                        for o in 0..<outputs { db[o] += local[o] }
+                    }
+                }
             }
         }
         return inputGradient
-    }
-
-    /// Unfolds `count` consecutive images side by side into one patch matrix `[patchSize, count · outPlane]`.
-    private static func unfoldGroup(_ images: UnsafePointer<Float>, count: Int, height: Int, width: Int, geometry g: ConvolutionGeometry,
-                                    outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let outPlane = outputHeight * outputWidth, inPlane = g.inputChannels * height * width
-        for image in 0..<count {
-            Im2Col.unfold(images + image * inPlane, height: height, width: width, geometry: g, outputHeight: outputHeight,
-                          outputWidth: outputWidth, into: columns + image * outPlane, rowStride: count * outPlane)
-        }
-        return UnsafePointer(columns)
-    }
-
-    /// How many images share one GEMM: enough that small feature maps still give a wide product.
-    private static func imagesPerProduct(outPlane: Int, batch: Int, chunks: Int) -> Int {
-        let perChunk = (batch + chunks - 1) / chunks
-        return max(1, min(perChunk, (minimumProductWidth + outPlane - 1) / outPlane))
-    }
-
-    /// The narrowest GEMM (columns) worth computing; narrower per-image products are grouped.
-    private static let minimumProductWidth = 1024
-
-    /// A 1x1 kernel with stride 1 and no padding multiplies the image directly, without unfolding.
-    private static func isPointwise(_ g: ConvolutionGeometry) -> Bool {
-        g.kernelHeight == 1 && g.kernelWidth == 1 && g.stride == 1 && g.padding == 0
-    }
-
-    private static func validate(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry) throws -> (Int, Int, Int) {
-        guard input.rank == 4, input.shape[1] == g.inputChannels else {
-            throw TensorError.shapeMismatch(operation: "conv2d input [N, C, H, W] with C = \(g.inputChannels)",
-                                            expected: [input.shape.first ?? 0, g.inputChannels] + Array(input.shape.dropFirst(2)),
-                                            actual: input.shape)
-        }
-        try ensureShape(weight, [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth], "conv2d weight")
-        if let bias { try ensureShape(bias, [g.outputChannels], "conv2d bias") }
-        return (input.shape[0], input.shape[2], input.shape[3])
     }
 }
 
@@ -202,10 +171,4 @@ public func ensureShape(_ tensor: Tensor, _ shape: [Int], _ operation: String) t
     guard tensor.shape == shape else {
         throw TensorError.shapeMismatch(operation: operation, expected: shape, actual: tensor.shape)
     }
-}
-
-/// Calls `body` with a mutable pointer to the tensor's elements, or `nil` when there is no tensor.
-func withOptionalMutablePointer<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) throws -> R) rethrows -> R {
-    if tensor == nil { return try body(nil) }
-    return try tensor!.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
 }

@@ -1,91 +1,100 @@
-/// Unfolding of one image's convolution patches into a matrix, and the inverse accumulation.
+/// Unfolding of one image's convolution patches into a matrix (im2col), and the inverse accumulation (col2im).
 ///
 /// The patch matrix has `patchSize` rows (channel, kernel row, kernel column) and
 /// `outputHeight * outputWidth` columns, so a convolution is one GEMM with the weight matrix.
+/// Both directions work on a zero-padded image, `C x (H + 2·padding) x (W + 2·padding)`, so every
+/// patch element is an in-bounds read and each output row is one short copy loop without branches.
+/// With no padding the image itself is that padded image.
 enum Im2Col {
-    /// Writes the patch matrix of `image` (`C x H x W`) into `columns`, whose rows are `rowStride`
-    /// apart (`outputHeight * outputWidth` for one image; larger when several images share a matrix).
-    static func unfold(_ image: UnsafePointer<Float>, height: Int, width: Int,
-                       geometry g: ConvolutionGeometry, outputHeight: Int, outputWidth: Int,
-                       into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let outPlane = rowStride ?? outputHeight * outputWidth
-        var row = 0
-        for channel in 0..<g.inputChannels {
-            let plane = image + channel * height * width
-            for ki in 0..<g.kernelHeight {
-                for kj in 0..<g.kernelWidth {
-                    let destination = columns + row * outPlane
-                    let columnOffset = kj * g.dilation - g.padding
-                    let (first, last) = validRange(offset: columnOffset, stride: g.stride, size: width, count: outputWidth)
-                    for oh in 0..<outputHeight {
-                        let ih = oh * g.stride + ki * g.dilation - g.padding
-                        let out = destination + oh * outputWidth
-                        if ih < 0 || ih >= height {
-                            out.update(repeating: 0, count: outputWidth)
-                            continue
-                        }
-                        let source = plane + ih * width
-                        if first > 0 { out.update(repeating: 0, count: first) }
-                        if g.stride == 1 {
-                            if last > first { (out + first).update(from: source + first + columnOffset, count: last - first) }
-                        } else {
-                            var ow = first
-                            while ow < last {
-                                out[ow] = source[ow * g.stride + columnOffset]
-                                ow += 1
-                            }
-                        }
-                        if last < outputWidth { (out + last).update(repeating: 0, count: outputWidth - last) }
-                    }
-                    row += 1
-                }
+    /// Copies `image` (`C x H x W`) into the interior of `padded`, whose border (`padding` wide) must already be zero.
+    static func pad(_ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
+                    into padded: UnsafeMutablePointer<Float>) {
+        let paddedWidth = width + 2 * padding, paddedPlane = (height + 2 * padding) * paddedWidth
+        for channel in 0..<channels {
+            var source = image + channel * height * width
+            var destination = padded + channel * paddedPlane + padding * paddedWidth + padding
+            for _ in 0..<height {
+                copy(source, to: destination, count: width)
+                source += width
+                destination += paddedWidth
             }
         }
     }
 
-    /// Adds the patch-matrix gradient `columns` (rows `rowStride` apart) back onto the image gradient (`C x H x W`).
-    static func fold(_ columns: UnsafePointer<Float>, height: Int, width: Int,
-                     geometry g: ConvolutionGeometry, outputHeight: Int, outputWidth: Int,
-                     into image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let outPlane = rowStride ?? outputHeight * outputWidth
-        var row = 0
-        for channel in 0..<g.inputChannels {
-            let plane = image + channel * height * width
-            for ki in 0..<g.kernelHeight {
-                for kj in 0..<g.kernelWidth {
-                    let source = columns + row * outPlane
-                    let columnOffset = kj * g.dilation - g.padding
-                    let (first, last) = validRange(offset: columnOffset, stride: g.stride, size: width, count: outputWidth)
-                    for oh in 0..<outputHeight {
-                        let ih = oh * g.stride + ki * g.dilation - g.padding
-                        if ih < 0 || ih >= height { continue }
-                        let destination = plane + ih * width
-                        let input = source + oh * outputWidth
-                        if g.stride == 1 {
-                            let target = destination + columnOffset
-                            for ow in first..<max(first, last) { target[ow] += input[ow] }
-                        } else {
-                            var ow = first
-                            while ow < last {
-                                destination[ow * g.stride + columnOffset] += input[ow]
-                                ow += 1
-                            }
-                        }
-                    }
-                    row += 1
-                }
+    /// Copies the interior of `padded` into `image` (`C x H x W`), overwriting it.
+    static func unpad(_ padded: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
+                      into image: UnsafeMutablePointer<Float>) {
+        let paddedWidth = width + 2 * padding, paddedPlane = (height + 2 * padding) * paddedWidth
+        for channel in 0..<channels {
+            var source = padded + channel * paddedPlane + padding * paddedWidth + padding
+            var destination = image + channel * height * width
+            for _ in 0..<height {
+                copy(source, to: destination, count: width)
+                source += paddedWidth
+                destination += width
             }
         }
     }
 
-    /// The output columns `first..<last` whose input column `ow * stride + offset` lies inside `0..<size`.
+    /// Writes the patch matrix of the padded image (`C x paddedHeight x paddedWidth`) into `columns`,
+    /// whose rows are `rowStride` apart (`outputHeight * outputWidth` for one image; more when several
+    /// images share a matrix side by side).
+    static func unfold(_ padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
+                       outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
+        forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+            let destination = columns + columnRow
+            let source = padded + imageRow
+            if g.stride == 1 {
+                copy(source, to: destination, count: outputWidth)
+            } else {
+                for ow in 0..<outputWidth { destination[ow] = source[ow * g.stride] }
+            }
+        }
+    }
+
+    /// Adds the patch-matrix gradient `columns` (rows `rowStride` apart) onto the padded image gradient
+    /// (`C x paddedHeight x paddedWidth`).
+    static func fold(_ columns: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
+                     outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int) {
+        forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+            let source = columns + columnRow
+            let destination = padded + imageRow
+            if g.stride == 1 {
+                for ow in 0..<outputWidth { destination[ow] += source[ow] }
+            } else {
+                for ow in 0..<outputWidth { destination[ow * g.stride] += source[ow] }
+            }
+        }
+    }
+
+    /// Calls `body(imageOffset, columnOffset)` for every output row of every patch-matrix row: the padded image
+    /// offset of the row's first input element and the patch-matrix offset of its first entry.
     @inline(__always)
-    private static func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
-        // ow * stride + offset >= 0  <=>  ow >= ceil(-offset / stride)
-        let first = offset >= 0 ? 0 : min(count, (-offset + stride - 1) / stride)
-        // ow * stride + offset <= size - 1  <=>  ow <= floor((size - 1 - offset) / stride)
-        let limit = size - 1 - offset
-        let last = limit < 0 ? 0 : min(count, limit / stride + 1)
-        return (first, max(first, last))
+    private static func forEachPatchRow(paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
+                                        outputHeight: Int, outputWidth: Int, rowStride: Int,
+                                        _ body: (_ imageOffset: Int, _ columnOffset: Int) -> Void) {
+        let paddedPlane = paddedHeight * paddedWidth
+        var row = 0
+        for channel in 0..<g.inputChannels {
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    var imageOffset = channel * paddedPlane + ki * g.dilation * paddedWidth + kj * g.dilation
+                    var columnOffset = row * rowStride
+                    for _ in 0..<outputHeight {
+                        body(imageOffset, columnOffset)
+                        imageOffset += g.stride * paddedWidth
+                        columnOffset += outputWidth
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { destination[i] = source[i] }
     }
 }

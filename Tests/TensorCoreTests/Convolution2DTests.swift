@@ -86,4 +86,74 @@ final class Convolution2DTests: XCTestCase {
         XCTAssertThrowsError(try Convolution2D.forward(input: Tensor(zeros: [1, 3, 2, 2]), weight: Tensor(zeros: [2, 3, 3, 3]),
                                                        bias: nil, geometry: g))
     }
+
+    /// Direct loops for `∂L/∂weight` and `∂L/∂input` given `∂L/∂output`: the reference for large images,
+    /// where finite differences would take too long.
+    private func referenceGradients(_ dy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvolutionGeometry) -> (dw: Tensor, dx: Tensor) {
+        var dw = Tensor(zeros: w.shape), dx = Tensor(zeros: x.shape)
+        let (n, h, wd) = (x.shape[0], x.shape[2], x.shape[3])
+        for i in 0..<n {
+            for o in 0..<g.outputChannels {
+                for r in 0..<dy.shape[2] {
+                    for c in 0..<dy.shape[3] {
+                        let gradient = dy[i, o, r, c]
+                        for ch in 0..<g.inputChannels {
+                            for ki in 0..<g.kernelHeight {
+                                for kj in 0..<g.kernelWidth {
+                                    let ih = r * g.stride + ki * g.dilation - g.padding
+                                    let iw = c * g.stride + kj * g.dilation - g.padding
+                                    if ih < 0 || ih >= h || iw < 0 || iw >= wd { continue }
+                                    dw[o, ch, ki, kj] += gradient * x[i, ch, ih, iw]
+                                    dx[i, ch, ih, iw] += gradient * w[o, ch, ki, kj]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dw, dx)
+    }
+
+    /// Feature maps of 1024 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
+    /// two threads, must add the exact gradients onto what the gradient tensors already hold.
+    func testLargeAndSmallMapsOnOneAndTwoThreadsAccumulateExactGradients() throws {
+        let defaultThreads = ComputeThreads.count
+        defer { try? ComputeThreads.configure(threads: defaultThreads) }
+        var rng = RandomGenerator(seed: 4)
+        let cases: [(ConvolutionGeometry, Int)] = [
+            (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 33),
+            (ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 1), 32),
+            (ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1), 9),
+        ]
+        for (g, size) in cases {
+            let x = rng.normalTensor(shape: [3, g.inputChannels, size, size])
+            let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
+            let (oh, ow) = try g.outputSize(height: size, width: size)
+            let dy = rng.normalTensor(shape: [3, g.outputChannels, oh, ow])
+            let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
+            let reference = referenceGradients(dy, x, w, g)
+            let biasReference = dy.sumPerChannel()
+            for threads in [1, 2] {
+                try ComputeThreads.configure(threads: threads)
+                var dw = earlier
+                var db: Tensor? = earlierBias
+                let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
+                                                              weightGradient: &dw, biasGradient: &db))
+                for i in 0..<dw.count {
+                    XCTAssertEqual(dw[flat: i], earlier[flat: i] + reference.dw[flat: i], accuracy: 1e-3, "\(g) threads \(threads)")
+                }
+                for o in 0..<g.outputChannels {
+                    XCTAssertEqual(try XCTUnwrap(db)[o], earlierBias[o] + biasReference[o], accuracy: 1e-3)
+                }
+                XCTAssertLessThan(GradientCheck.maxError(dx, reference.dx), 1e-4, "\(g) threads \(threads)")
+                var dwWithoutInput = earlier
+                var noBias: Tensor? = nil
+                let none = try Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
+                                                      weightGradient: &dwWithoutInput, biasGradient: &noBias, needsInputGradient: false)
+                XCTAssertNil(none)
+                XCTAssertLessThan(GradientCheck.maxError(dwWithoutInput, dw), 1e-4)
+            }
+        }
+    }
 }

@@ -1,0 +1,108 @@
+/// The sizes of one batched convolution and how its work is split, shared by the forward and backward pass.
+///
+/// Images are split into `chunks` contiguous ranges, one per worker. Within a range, `group` consecutive
+/// images share one patch matrix `[patchSize, group · outputPlane]`, so that small feature maps still give
+/// GEMMs wide enough to run near the BLAS kernel's peak.
+struct ConvolutionPlan {
+    let geometry: ConvolutionGeometry
+    let batch: Int, height: Int, width: Int
+    let outputHeight: Int, outputWidth: Int
+    /// Workers, each with its own scratch memory and single-threaded GEMMs.
+    let chunks: Int
+    /// Images per GEMM.
+    let group: Int
+
+    /// Validates the shapes of a convolution of `input` with `weight` (and `bias`) and plans it.
+    init(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry) throws {
+        guard input.rank == 4, input.shape[1] == g.inputChannels else {
+            throw TensorError.shapeMismatch(operation: "conv2d input [N, C, H, W] with C = \(g.inputChannels)",
+                                            expected: [input.shape.first ?? 0, g.inputChannels] + Array(input.shape.dropFirst(2)),
+                                            actual: input.shape)
+        }
+        try ensureShape(weight, [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth], "conv2d weight")
+        if let bias { try ensureShape(bias, [g.outputChannels], "conv2d bias") }
+        geometry = g
+        (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        (outputHeight, outputWidth) = try g.outputSize(height: height, width: width)
+        chunks = min(ComputeThreads.count, batch)
+        let perChunk = chunks == 0 ? 0 : (batch + chunks - 1) / chunks
+        let plane = outputHeight * outputWidth
+        group = Self.isPointwise(g) ? 1 : max(1, min(perChunk, (Self.minimumProductWidth + plane - 1) / plane))
+    }
+
+    /// The narrowest GEMM (columns) worth computing; narrower per-image products are grouped.
+    static let minimumProductWidth = 1024
+
+    /// A 1x1 kernel with stride 1 and no padding multiplies the image directly, without unfolding.
+    static func isPointwise(_ g: ConvolutionGeometry) -> Bool {
+        g.kernelHeight == 1 && g.kernelWidth == 1 && g.stride == 1 && g.padding == 0
+    }
+
+    var isPointwise: Bool { Self.isPointwise(geometry) }
+
+    var outputPlane: Int { outputHeight * outputWidth }
+    var inputImageSize: Int { geometry.inputChannels * height * width }
+    var outputImageSize: Int { geometry.outputChannels * outputPlane }
+    var paddedHeight: Int { height + 2 * geometry.padding }
+    var paddedWidth: Int { width + 2 * geometry.padding }
+    /// Floats of one zero-padded image (none when the image is used as it is).
+    var paddedImageSize: Int { geometry.padding > 0 && !isPointwise ? geometry.inputChannels * paddedHeight * paddedWidth : 0 }
+    /// Floats of one patch matrix (none for a pointwise convolution).
+    var columnsSize: Int { isPointwise ? 0 : geometry.patchSize * group * outputPlane }
+    /// Floats of one group's outputs side by side, `[outputChannels, group · outputPlane]` (none for single images).
+    var groupedOutputSize: Int { group > 1 ? geometry.outputChannels * group * outputPlane : 0 }
+
+    /// The images of `chunk`, as (first image, count) groups of at most `group` images.
+    func groups(ofChunk chunk: Int) -> [(first: Int, count: Int)] {
+        let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
+        return stride(from: images.lowerBound, to: images.upperBound, by: group).map { ($0, min(group, images.upperBound - $0)) }
+    }
+
+    /// Zeroes the border of a padded-image scratch buffer once; `pad` only ever writes its interior.
+    func clearPadding(_ padded: UnsafeMutablePointer<Float>) {
+        padded.update(repeating: 0, count: paddedImageSize)
+    }
+
+    /// The patch matrix `[patchSize, count · outputPlane]` of `count` images starting at `images`:
+    /// the images themselves for a pointwise convolution, otherwise unfolded into `columns`.
+    func patches(of images: UnsafePointer<Float>, count: Int, padded: UnsafeMutablePointer<Float>,
+                 into columns: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if isPointwise { return images }
+        let g = geometry
+        for image in 0..<count {
+            let source = images + image * inputImageSize
+            let paddedImage: UnsafePointer<Float>
+            if g.padding > 0 {
+                Im2Col.pad(source, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: padded)
+                paddedImage = UnsafePointer(padded)
+            } else {
+                paddedImage = source
+            }
+            Im2Col.unfold(paddedImage, paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g,
+                          outputHeight: outputHeight, outputWidth: outputWidth,
+                          into: columns + image * outputPlane, rowStride: count * outputPlane)
+        }
+        return UnsafePointer(columns)
+    }
+
+    /// Writes the input gradient of one image from its column block of the patch-matrix gradient
+    /// (rows `rowStride` apart), using `padded` as scratch when the convolution pads.
+    func foldInputGradient(_ columnGradient: UnsafePointer<Float>, rowStride: Int, padded: UnsafeMutablePointer<Float>,
+                           into imageGradient: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let target = g.padding > 0 ? padded : imageGradient
+        target.update(repeating: 0, count: g.padding > 0 ? paddedImageSize : inputImageSize)
+        Im2Col.fold(columnGradient, paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g,
+                    outputHeight: outputHeight, outputWidth: outputWidth, into: target, rowStride: rowStride)
+        if g.padding > 0 {
+            Im2Col.unpad(padded, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: imageGradient)
+        }
+    }
+}
+
+/// Runs `body` with `count` floats of uninitialised scratch memory, freed afterwards.
+func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+    defer { scratch.deallocate() }
+    return try body(scratch)
+}
