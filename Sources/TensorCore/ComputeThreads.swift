@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The number of threads the framework computes with.
@@ -25,18 +24,11 @@ public enum ComputeThreads {
         configuredCount = threads
     }
 
-    /// Runs `body(chunk)` for every chunk in 0..<chunks, on up to `count` threads.
-    /// `body` must only write to memory owned by its chunk.
+    /// Runs `body(chunk)` for every chunk in 0..<chunks, on up to `count` threads (the caller and the
+    /// framework's persistent worker threads). `body` must only write to memory owned by its chunk.
     public static func forEachChunk(_ chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
-        if chunks == 1 || count == 1 {
-            for chunk in 0..<chunks { body(chunk) }
-            return
-        }
-        withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in box.value(chunk) }
-        }
+        WorkerPool.shared.run(chunks: chunks, threads: min(count, chunks), body)
     }
 
     /// Splits 0..<total into at most `count` contiguous ranges of at least `minimumPerChunk`
