@@ -11,7 +11,7 @@ public enum Convolution2D {
         // Per worker: a padded image, the patch matrix of a group, and the group's outputs before they go to NCHW order.
         let perWorker = plan.paddedImageSize + plan.columnsSize + plan.groupedOutputSize
         let biasValues = bias?.scalars ?? [Float](repeating: 0, count: outputs)
-        return Tensor(shape: [plan.batch, outputs, plan.outputHeight, plan.outputWidth]) { y in
+        return Tensor(shape: [plan.batch, outputs, plan.outputHeight, plan.outputWidth]) { y, _ in
             withScratch(plan.chunks * perWorker) { scratch in
                 input.withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
@@ -148,7 +148,7 @@ public enum Convolution2D {
                 }
             }
             if needsInputGradient {
-                inputGradient = Tensor(shape: input.shape) { run($0) }
+                inputGradient = Tensor(shape: input.shape) { dx, _ in run(dx) }
             } else {
                 run(nil)
             }

@@ -29,21 +29,6 @@ public struct Tensor: Sendable, Equatable {
         self.init(repeating: 0, shape: shape)
     }
 
-    /// Creates a tensor whose storage `body` fills: it must write every one of the `shape.reduce(1, *)` elements.
-    /// Saves the zero-fill of large outputs that an operation overwrites anyway.
-    init(shape: [Int], unsafeUninitializedWith body: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
-        let count = shape.reduce(1, *)
-        guard count > 0 else {
-            self.init(zeros: shape)
-            return
-        }
-        let scalars = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try body(buffer.baseAddress!)
-            initialized = count
-        }
-        self.init(shape: shape, scalars: scalars)
-    }
-
     /// Creates a tensor of the given shape whose elements are produced by `body(flatIndex)`.
     public init(shape: [Int], generator body: (Int) -> Float) {
         let count = shape.reduce(1, *)
