@@ -1,10 +1,5 @@
 import CBLAS
-import Dispatch
-
-/// Raw pointers handed to worker threads that only write disjoint memory through them.
-struct SharedPointers<Value>: @unchecked Sendable {
-    let value: Value
-}
+import TensorCore
 
 /// Row-major single-threaded `C = alpha * op(A) * op(B) + beta * C` with packed leading dimensions
 /// unless given: the only BLAS call of the reference.
@@ -18,44 +13,29 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool = false, _ b: UnsafePoint
                 beta, c, Int32(ldc ?? n))
 }
 
-/// Runs `body(chunk)` for every chunk, on `DispatchQueue.concurrentPerform` when there is more than one.
-func forEachChunk(_ chunks: Int, _ body: @Sendable (Int) -> Void) {
-    if chunks == 1 {
-        body(0)
-    } else {
-        DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
-    }
-}
-
-/// The `chunk`-th of `chunks` near-equal contiguous ranges of 0..<total (the framework's split).
-func chunkRange(_ chunk: Int, of chunks: Int, total: Int) -> Range<Int> {
-    let base = total / chunks, extra = total % chunks
-    let start = chunk * base + min(chunk, extra)
-    return start..<(start + base + (chunk < extra ? 1 : 0))
-}
-
-/// One GEMM split across `threads` single-threaded calls exactly as the framework's
+/// One GEMM split across `threads` single-threaded calls (on the framework's fork-join, so that the comparison
+/// isolates the work around the GEMMs) exactly as the framework's
 /// `Gemm.parallelMultiply` splits it: row blocks when `m >= n`, column blocks otherwise, and no split
-/// for one thread, for fewer than 2^21 flops or when the split side is shorter than twice the threads.
+/// for one thread, for fewer than `Gemm.parallelThreshold` flops or when the split side is shorter than twice the threads.
 func splitGemm(threads: Int, _ a: UnsafePointer<Float>, transposeA: Bool = false,
                _ b: UnsafePointer<Float>, transposeB: Bool = false,
                into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float = 0) {
     let lda = transposeA ? m : k, ldb = transposeB ? k : n, ldc = n
-    if threads == 1 || 2 * m * n * k < 1 << 21 || max(m, n) < 2 * threads {
+    if threads == 1 || 2 * m * n * k < Gemm.parallelThreshold || max(m, n) < 2 * threads {
         sgemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, beta: beta)
         return
     }
-    let pointers = SharedPointers(value: (a, b, c))
+    let pointers = UncheckedSendable((a, b, c))
     let splitRows = m >= n
-    forEachChunk(threads) { chunk in
+    ComputeThreads.forEachChunk(threads) { chunk in
         let (a, b, c) = pointers.value
         if splitRows {
-            let rows = chunkRange(chunk, of: threads, total: m)
+            let rows = ComputeThreads.range(ofChunk: chunk, of: threads, total: m)
             sgemm(transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, transposeA: transposeA,
                   b, transposeB: transposeB, into: c + rows.lowerBound * ldc,
                   m: rows.count, n: n, k: k, beta: beta, lda: lda, ldb: ldb, ldc: ldc)
         } else {
-            let columns = chunkRange(chunk, of: threads, total: n)
+            let columns = ComputeThreads.range(ofChunk: chunk, of: threads, total: n)
             sgemm(a, transposeA: transposeA, transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound,
                   transposeB: transposeB, into: c + columns.lowerBound,
                   m: m, n: columns.count, k: k, beta: beta, lda: lda, ldb: ldb, ldc: ldc)

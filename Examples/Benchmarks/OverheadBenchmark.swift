@@ -101,8 +101,9 @@ enum OverheadBenchmark {
         }
     }
 
-    /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) and the bare im2col GEMMs per image:
-    /// `Y_n = W · cols`, `dW += dY_n · colsᵀ`, `dcols = Wᵀ · dY_n`, images split across workers as the framework does.
+    /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) and the bare im2col GEMMs it runs:
+    /// per group of images that share a product (small maps are grouped, as the framework groups them),
+    /// `Y = W · cols`, `dW += dY · colsᵀ`, `dcols = Wᵀ · dY`, the images split across workers as the framework splits them.
     private static func convolutionPair(_ g: ConvolutionGeometry, size: Int, generator: inout RandomGenerator) throws
         -> (() throws -> Float, () throws -> Float, [String], Double) {
         let (outH, outW) = try g.outputSize(height: size, width: size)
@@ -120,30 +121,33 @@ enum OverheadBenchmark {
             return output.scalars[0] + (inputGradient?.scalars[0] ?? 0)
         }
 
-        let threads = ComputeThreads.count
-        let chunks = min(threads, batch)
-        let perWorker = 2 * patch * outPlane + channels * patch
+        let chunks = min(ComputeThreads.count, batch)
+        let group = try Convolution2D.imagesPerProduct(geometry: g, height: size, width: size, batch: batch)
+        let span = group * outPlane
+        let perWorker = 2 * patch * span + channels * patch
         let workspace = FloatBuffer(count: chunks * perWorker, generator: &generator)
         let weights = FloatBuffer(count: channels * patch, generator: &generator)
         let outputs = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
         let gradients = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
         let bare: () -> Float = {
-            let pointers = SharedPointers(value: (workspace.pointer, weights.pointer, outputs.pointer, gradients.pointer))
-            forEachChunk(chunks) { chunk in
+            let pointers = UncheckedSendable((workspace.pointer, weights.pointer, outputs.pointer, gradients.pointer))
+            ComputeThreads.forEachChunk(chunks) { chunk in
                 let (workspace, w, y, dy) = pointers.value
-                let columns = workspace + chunk * perWorker, columnGradient = columns + patch * outPlane
-                let localWeightGradient = columnGradient + patch * outPlane
-                for n in chunkRange(chunk, of: chunks, total: batch) {
-                    let image = n * channels * outPlane
-                    sgemm(w, columns, into: y + image, m: channels, n: outPlane, k: patch)
-                    sgemm(dy + image, columns, transposeB: true, into: localWeightGradient,
-                          m: channels, n: patch, k: outPlane, beta: 1)
-                    sgemm(w, transposeA: true, dy + image, into: columnGradient, m: patch, n: outPlane, k: channels)
+                let columns = workspace + chunk * perWorker, columnGradient = columns + patch * span
+                let localWeightGradient = columnGradient + patch * span
+                let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
+                for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                    let width = min(group, images.upperBound - first) * outPlane
+                    let offset = first * channels * outPlane
+                    sgemm(w, columns, into: y + offset, m: channels, n: width, k: patch, ldb: width)
+                    sgemm(dy + offset, columns, transposeB: true, into: localWeightGradient,
+                          m: channels, n: patch, k: width, beta: 1, lda: width, ldb: width)
+                    sgemm(w, transposeA: true, dy + offset, into: columnGradient, m: patch, n: width, k: channels)
                 }
             }
             return outputs.pointer[0]
         }
-        let gemms = ["\(channels)x\(outPlane)x\(patch)", "\(channels)x\(patch)x\(outPlane)", "\(patch)x\(outPlane)x\(channels)"]
+        let gemms = ["\(channels)x\(span)x\(patch)", "\(channels)x\(patch)x\(span)", "\(patch)x\(span)x\(channels)"]
         return (framework, bare, gemms, Double(3 * 2 * channels * outPlane * patch * batch))
     }
 

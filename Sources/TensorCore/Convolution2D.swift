@@ -49,6 +49,14 @@ public enum Convolution2D {
         }
     }
 
+    /// How many images of a batch of `batch` `height x width` images share one GEMM (small feature maps are
+    /// grouped so that each product is at least about 1024 columns wide) with the current ``ComputeThreads/count``.
+    public static func imagesPerProduct(geometry g: ConvolutionGeometry, height: Int, width: Int, batch: Int) throws -> Int {
+        let (outH, outW) = try g.outputSize(height: height, width: width)
+        return ConvolutionPlan.imagesPerProduct(geometry: g, outputPlane: outH * outW, batch: batch,
+                                                chunks: min(ComputeThreads.count, batch))
+    }
+
     /// Accumulates `∂L/∂weight` and `∂L/∂bias` and returns `∂L/∂input` (or `nil` when not needed).
     ///
     /// The weight gradient is exact for every entry, including weights that are zero:

@@ -25,9 +25,14 @@ struct ConvolutionPlan {
         (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         (outputHeight, outputWidth) = try g.outputSize(height: height, width: width)
         chunks = min(ComputeThreads.count, batch)
-        let perChunk = chunks == 0 ? 0 : (batch + chunks - 1) / chunks
-        let plane = outputHeight * outputWidth
-        group = Self.isPointwise(g) ? 1 : max(1, min(perChunk, (Self.minimumProductWidth + plane - 1) / plane))
+        group = Self.imagesPerProduct(geometry: g, outputPlane: outputHeight * outputWidth, batch: batch, chunks: chunks)
+    }
+
+    /// How many images share one GEMM when `batch` images are split into `chunks` ranges.
+    static func imagesPerProduct(geometry g: ConvolutionGeometry, outputPlane: Int, batch: Int, chunks: Int) -> Int {
+        if isPointwise(g) || chunks == 0 { return 1 }
+        let perChunk = (batch + chunks - 1) / chunks
+        return max(1, min(perChunk, (minimumProductWidth + outputPlane - 1) / outputPlane))
     }
 
     /// The narrowest GEMM (columns) worth computing; narrower per-image products are grouped.
