@@ -43,15 +43,6 @@ struct LayerProfile: Codable {
     let totalMilliseconds: Double
     let steps: Int
     let contention: Contention
-    /// When the first layer is a convolution: its backward with the input gradient (which `Sequential` always asks
-    /// for, though nothing reads it) and without, timed on their own.
-    let firstConvolutionBackward: FirstLayerBackward?
-}
-
-/// The first convolution's backward with and without the unused input gradient.
-struct FirstLayerBackward: Codable {
-    let withInputGradientMilliseconds: Double
-    let withoutInputGradientMilliseconds: Double
 }
 
 /// Part 2 (throughput of `TrainingLoop.step`) and part 4 (per-layer profile of the same step).
@@ -98,6 +89,7 @@ enum TrainingBenchmark {
         let batch = syntheticBatch(imageShape: model.imageShape)
         let optimizer = try SGD(learningRate: learningRate, momentum: 0.9)
         let layers = network.layers
+        let firstWithParameters = network.firstLayerWithParameters ?? layers.count
         let flopsPerImage = try ModelCost.forwardFlopsPerImage(network, imageShape: model.imageShape)
         var forward = [[Double]](repeating: [], count: layers.count)
         var backward = [[Double]](repeating: [], count: layers.count)
@@ -120,9 +112,15 @@ enum TrainingBenchmark {
             }
             let result = try SoftmaxCrossEntropy.lossAndGradient(logits: activation, labels: batch.labels)
             lap(&loss)
+            // As `Sequential.accumulateParameterGradients` in the step: no input gradient from the first layer with
+            // parameters, nothing for the parameter-free layers before it (their backward times are ~0).
             var gradient = result.logitsGradient
             for (index, layer) in layers.enumerated().reversed() {
-                gradient = try layer.backward(gradient)
+                if index > firstWithParameters {
+                    gradient = try layer.backward(gradient)
+                } else if index == firstWithParameters {
+                    try layer.accumulateParameterGradients(gradient)
+                }
                 lap(&backward[index])
             }
             try optimizer.step(parameters)
@@ -150,27 +148,8 @@ enum TrainingBenchmark {
         }
         let rest = [milliseconds(zeroing), milliseconds(loss), milliseconds(update)]
         let total = timings.reduce(0) { $0 + $1.forwardMilliseconds + $1.backwardMilliseconds } + rest.reduce(0, +)
-        let firstBackward = try (layers.first as? Conv2d).map { try firstLayerBackward($0, input: batch.inputs) }
         return LayerProfile(model: model.rawValue, threads: ComputeThreads.count, layers: timings,
                             zeroGradientMilliseconds: rest[0], lossMilliseconds: rest[1], optimizerMilliseconds: rest[2],
-                            totalMilliseconds: total, steps: steps, contention: contention, firstConvolutionBackward: firstBackward)
-    }
-
-    /// `Convolution2D.backward` of `layer` on `input` with and without the input gradient.
-    private static func firstLayerBackward(_ layer: Conv2d, input: Tensor) throws -> FirstLayerBackward {
-        var generator = RandomGenerator(seed: 3)
-        let outputGradient = generator.normalTensor(shape: try layer.outputShape(forInput: input.shape))
-        var weightGradient = Tensor(zeros: layer.weight.shape)
-        var biasGradient = layer.bias.map { Tensor(zeros: $0.shape) }
-        func backward(needsInputGradient: Bool) throws -> Timing {
-            try measure(profilePolicy) {
-                let inputGradient = try Convolution2D.backward(
-                    outputGradient: outputGradient, input: input, weight: layer.weight.value, geometry: layer.geometry,
-                    weightGradient: &weightGradient, biasGradient: &biasGradient, needsInputGradient: needsInputGradient)
-                return inputGradient?.scalars[0] ?? weightGradient.scalars[0]
-            }
-        }
-        return FirstLayerBackward(withInputGradientMilliseconds: try backward(needsInputGradient: true).medianSeconds * 1e3,
-                                  withoutInputGradientMilliseconds: try backward(needsInputGradient: false).medianSeconds * 1e3)
+                            totalMilliseconds: total, steps: steps, contention: contention)
     }
 }

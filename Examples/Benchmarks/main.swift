@@ -41,10 +41,6 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
                 report.layerProfiles.append(profile)
                 log("\n## \(model.rawValue), \(threads) thread(s): per-layer medians over \(profile.steps) steps "
                     + "(others \(Tables.cores(profile.contention.otherCores)) cores)\n\n" + Tables.layers(profile))
-                if let first = profile.firstConvolutionBackward {
-                    log("\nfirst convolution backward: \(format(first.withInputGradientMilliseconds, 3)) ms with the input gradient "
-                        + "Sequential asks for, \(format(first.withoutInputGradientMilliseconds, 3)) ms without")
-                }
             }
         }
         return report

@@ -52,15 +52,31 @@ public final class Conv2d: Layer {
         return output
     }
 
+    /// Accumulates the weight and bias gradients and returns `∂L/∂input`.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let inputGradient = try backPropagate(outputGradient, needsInputGradient: true) else {
+            throw NetworkError.missingForward(layer: name)
+        }
+        return inputGradient
+    }
+
+    /// Accumulates the weight and bias gradients without folding the input gradient back into images.
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        try backPropagate(outputGradient, needsInputGradient: false)
+    }
+
+    /// Accumulates the weight and bias gradients of the last training-mode forward pass, and returns
+    /// `∂L/∂input` when `needsInputGradient` (otherwise `nil`).
+    @discardableResult
+    private func backPropagate(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
         guard let input = cachedInput else { throw NetworkError.missingForward(layer: name) }
         var biasGradient = bias?.gradient
         let inputGradient = try naming(name) {
             try Convolution2D.backward(outputGradient: outputGradient, input: input, weight: weight.value, geometry: geometry,
-                                       weightGradient: &weight.gradient, biasGradient: &biasGradient)
+                                       weightGradient: &weight.gradient, biasGradient: &biasGradient,
+                                       needsInputGradient: needsInputGradient)
         }
         if let bias, let biasGradient { bias.gradient = biasGradient }
-        guard let inputGradient else { throw NetworkError.missingForward(layer: name) }
         return inputGradient
     }
 }

@@ -9,7 +9,9 @@ public enum ForwardMode: Sendable {
 ///
 /// `forward` in `.training` mode keeps what `backward` needs; `backward` receives
 /// `∂L/∂output`, adds the parameter gradients into each `Parameter.gradient`, and returns
-/// `∂L/∂input`. Layers are classes: they own parameters and per-step caches.
+/// `∂L/∂input`. `accumulateParameterGradients` does the same without `∂L/∂input`, for the
+/// first layer of a network, whose input gradient nobody reads.
+/// Layers are classes: they own parameters and per-step caches.
 public protocol Layer: AnyObject {
     /// A readable name used in errors and reports, such as `conv2`.
     var name: String { get set }
@@ -21,10 +23,18 @@ public protocol Layer: AnyObject {
     func forward(_ input: Tensor, mode: ForwardMode) throws -> Tensor
     /// Back-propagates `∂L/∂output` from the last training-mode forward pass.
     func backward(_ outputGradient: Tensor) throws -> Tensor
+    /// Back-propagates `∂L/∂output` like ``backward(_:)``, adding the parameter gradients, but neither
+    /// computes nor returns `∂L/∂input`. Layers whose input gradient costs work of its own override it.
+    func accumulateParameterGradients(_ outputGradient: Tensor) throws
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+
+    /// Calls ``backward(_:)`` and discards the input gradient.
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        _ = try backward(outputGradient)
+    }
 }
 
 /// Errors of a network built by a user: they name the layer and what did not fit.

@@ -53,25 +53,41 @@ public final class Linear: Layer {
         return output
     }
 
+    /// Accumulates `∂L/∂W` and `∂L/∂b` and returns `∂L/∂input = ∂L/∂output · W`.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        let input = try accumulateGradients(outputGradient)
+        var inputGradient = Tensor(zeros: input.shape)
+        outputGradient.withUnsafeBufferPointer { dy in
+            weight.value.withUnsafeBufferPointer { w in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    // dX = dY · W  ([batch, out] · [out, in])
+                    Gemm.parallelMultiply(dy.baseAddress!, w.baseAddress!, into: dx.baseAddress!,
+                                          m: input.shape[0], n: inputFeatures, k: outputFeatures)
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// Accumulates `∂L/∂W` and `∂L/∂b` without the input gradient's GEMM.
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        _ = try accumulateGradients(outputGradient)
+    }
+
+    /// Checks `outputGradient` against the last training-mode forward pass, adds `∂L/∂W` and `∂L/∂b`,
+    /// and returns that pass's input.
+    private func accumulateGradients(_ outputGradient: Tensor) throws -> Tensor {
         guard let input = cachedInput else { throw NetworkError.missingForward(layer: name) }
         let batch = input.shape[0], outputs = outputFeatures, inputs = inputFeatures
         guard outputGradient.shape == [batch, outputs] else {
             throw NetworkError.shapeMismatch(layer: "\(name) (output gradient)", expected: [batch, outputs], actual: outputGradient.shape)
         }
-        var inputGradient = Tensor(zeros: input.shape)
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 weight.gradient.withUnsafeMutableBufferPointer { dw in
                     // dW += dYᵀ · X  ([out, batch] · [batch, in])
                     Gemm.parallelMultiply(dy.baseAddress!, transposeA: true, x.baseAddress!, into: dw.baseAddress!,
                                           m: outputs, n: inputs, k: batch, beta: 1)
-                }
-            }
-            weight.value.withUnsafeBufferPointer { w in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
-                    // dX = dY · W  ([batch, out] · [out, in])
-                    Gemm.parallelMultiply(dy.baseAddress!, w.baseAddress!, into: dx.baseAddress!, m: batch, n: inputs, k: outputs)
                 }
             }
             if let bias {
@@ -83,6 +99,6 @@ public final class Linear: Layer {
                 }
             }
         }
-        return inputGradient
+        return input
     }
 }

@@ -24,6 +24,21 @@ public final class Sequential: Layer {
         try layers.reversed().reduce(outputGradient) { try $1.backward($0) }
     }
 
+    /// Back-propagates through the layers after ``firstLayerWithParameters`` and lets that layer accumulate its
+    /// parameter gradients without an input gradient. The layers before it have no parameters, so nothing
+    /// reads a gradient that would reach them: they are skipped.
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        guard let first = firstLayerWithParameters else { return }
+        let gradient = try layers[(first + 1)...].reversed().reduce(outputGradient) { try $1.backward($0) }
+        try layers[first].accumulateParameterGradients(gradient)
+    }
+
+    /// The index of the first layer with parameters, where ``accumulateParameterGradients(_:)`` stops
+    /// (`nil` when no layer has any).
+    public var firstLayerWithParameters: Int? {
+        layers.firstIndex { !$0.parameters.isEmpty }
+    }
+
     /// Inserts `layer` at `index` (used by the search to deepen a network).
     public func insert(_ layer: Layer, at index: Int) {
         layers.insert(layer, at: index)

@@ -84,7 +84,7 @@ public final class TrainingLoop {
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
         let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
-        _ = try model.backward(result.logitsGradient)
+        try model.accumulateParameterGradients(result.logitsGradient)
         optimizer.learningRate = learningRate
         try optimizer.step(parameters)
         return (result.loss, try Classification.correctCount(scores: logits, labels: batch.labels))
