@@ -9,6 +9,9 @@ import Foundation
 /// contains. Before the first GEMM the framework checks the choice against the CPU's features and,
 /// if OpenBLAS fell back to kernels without AVX2, selects "SkylakeX" (AVX-512) or "Haswell" (AVX2+FMA).
 /// An explicit `OPENBLAS_CORETYPE` in the environment is always respected.
+///
+/// The choice is made the first time the framework computes (``ComputeThreads``, ``Gemm``) or reads
+/// ``coreName``. Code that calls `cblas_*` itself should read ``coreName`` before it starts other threads.
 public enum BLASKernels {
     /// The name OpenBLAS gives the kernels in use, e.g. "SkylakeX", "Haswell" or "Zen".
     public static var coreName: String {
@@ -38,7 +41,7 @@ public enum BLASKernels {
 
     /// Kernel families whose SGEMM uses AVX-512, and those that use at least AVX2 with FMA.
     private static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
-    private static let avx2Cores: Set<String> = avx512Cores.union(["haswell", "zen"])
+    private static let avx2Cores: Set<String> = avx512Cores.union(["haswell", "zen", "excavator"])
 
     /// The OpenBLAS core type to switch to, or `nil` when the `current` one already suits a CPU with `cpuFlags`.
     static func preferredCore(current: String, cpuFlags: Set<String>) -> String? {

@@ -19,6 +19,10 @@ struct ConvolutionPlan {
                                             expected: [input.shape.first ?? 0, g.inputChannels] + Array(input.shape.dropFirst(2)),
                                             actual: input.shape)
         }
+        guard g.inputChannels > 0, g.outputChannels > 0, input.shape[2] > 0, input.shape[3] > 0 else {
+            throw TensorError.invalidArgument(operation: "conv2d",
+                reason: "input \(input.shape) with \(g.inputChannels) -> \(g.outputChannels) channels has no elements to convolve")
+        }
         try ensureShape(weight, [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth], "conv2d weight")
         if let bias { try ensureShape(bias, [g.outputChannels], "conv2d bias") }
         geometry = g

@@ -14,9 +14,9 @@ public enum HeapPolicy {
     /// Free heap memory beyond this is returned to the system.
     public static let trimThresholdBytes = 1 << 30
 
-    /// Applies the policy once per process (where the C library is glibc; elsewhere it does nothing).
+    /// Applies the policy once per process (with glibc; with other C libraries it does nothing).
     static let applied: Void = {
-        #if os(Linux)
+        #if canImport(Glibc)
         _ = mallopt(M_MMAP_THRESHOLD, Int32(mappingThresholdBytes))
         _ = mallopt(M_TRIM_THRESHOLD, Int32(trimThresholdBytes))
         #endif

@@ -10,8 +10,9 @@ import Synchronization
 /// The pool's workers instead keep spinning for a short while after a region ends (like OpenMP's
 /// active wait), so the next region starts at once; after ``spinSeconds`` without work they sleep.
 ///
-/// One region runs at a time. A region started while another is running (from a worker or from another
-/// thread, such as a data loader) runs its chunks serially on the calling thread.
+/// One region runs at a time, on the caller and at most `threads - 1` workers. A region started while another
+/// is running (from a worker or from another thread, such as a data loader) runs its chunks serially on the
+/// calling thread.
 final class WorkerPool: @unchecked Sendable {
     /// One parallel region: the chunk body and the counters its threads share.
     private final class Region: @unchecked Sendable {
@@ -19,10 +20,14 @@ final class WorkerPool: @unchecked Sendable {
         let chunks: Int
         let nextChunk = Atomic<Int>(0)
         let unfinishedChunks: Atomic<Int>
+        /// How many workers may join besides the caller, and how many did (guarded by the pool's `current` lock).
+        let workerLimit: Int
+        var joinedWorkers = 0
 
-        init(body: @escaping (Int) -> Void, chunks: Int) {
+        init(body: @escaping (Int) -> Void, chunks: Int, workerLimit: Int) {
             self.body = body
             self.chunks = chunks
+            self.workerLimit = workerLimit
             unfinishedChunks = Atomic(chunks)
         }
 
@@ -61,16 +66,16 @@ final class WorkerPool: @unchecked Sendable {
         defer { running.store(false, ordering: .releasing) }
         ensureWorkers(threads - 1)
         withoutActuallyEscaping(body) { escapable in
-            let region = Region(body: escapable, chunks: chunks)
+            let region = Region(body: escapable, chunks: chunks, workerLimit: threads - 1)
             current.withLock { $0 = region }
             generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
             let asleep = sleepers.load(ordering: .sequentiallyConsistent)
             for _ in 0..<min(asleep, chunks - 1) { wakeUp.signal() }
             region.work()
-            while region.unfinishedChunks.load(ordering: .acquiring) > 0 {}
+            Self.wait { region.unfinishedChunks.load(ordering: .acquiring) > 0 }
             // No worker may keep the body once this call returns.
             current.withLock { $0 = nil }
-            while participants.load(ordering: .acquiring) > 0 {}
+            Self.wait { self.participants.load(ordering: .acquiring) > 0 }
         }
     }
 
@@ -99,12 +104,24 @@ final class WorkerPool: @unchecked Sendable {
     /// its body) ends with this function, before the caller reports that this worker is done with it.
     private func joinCurrentRegion() -> Bool {
         let region: Region? = current.withLock { region in
-            if region != nil { participants.add(1, ordering: .relaxed) }
+            guard let region, region.joinedWorkers < region.workerLimit else { return nil }
+            region.joinedWorkers += 1
+            participants.add(1, ordering: .relaxed)
             return region
         }
         guard let region else { return false }
         region.work()
         return true
+    }
+
+    /// Polls `condition` until it is false, yielding the core now and then in case the thread it waits for
+    /// was preempted (more threads than free cores).
+    private static func wait(while condition: () -> Bool) {
+        var polls = 0
+        while condition() {
+            polls += 1
+            if polls % 4096 == 0 { sched_yield() }
+        }
     }
 
     /// Returns once the generation differs from `seen`: spinning first, then sleeping.
@@ -114,7 +131,10 @@ final class WorkerPool: @unchecked Sendable {
         while generation.load(ordering: .acquiring) == seen {
             polls += 1
             if polls % 1024 != 0 { continue }
-            if DispatchTime.now().uptimeNanoseconds < deadline { continue }
+            if DispatchTime.now().uptimeNanoseconds < deadline {
+                sched_yield()
+                continue
+            }
             sleepers.add(1, ordering: .sequentiallyConsistent)
             if generation.load(ordering: .sequentiallyConsistent) == seen { wakeUp.wait() }
             sleepers.subtract(1, ordering: .sequentiallyConsistent)

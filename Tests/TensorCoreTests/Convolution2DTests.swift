@@ -95,6 +95,12 @@ final class Convolution2DTests: XCTestCase {
         }
         XCTAssertThrowsError(try Convolution2D.forward(input: Tensor(zeros: [1, 3, 2, 2]), weight: Tensor(zeros: [2, 3, 3, 3]),
                                                        bias: nil, geometry: g))
+        // An image without pixels has nothing to convolve, even where padding would give it an output.
+        let padded = ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 1, padding: 1)
+        XCTAssertThrowsError(try Convolution2D.forward(input: Tensor(zeros: [2, 3, 0, 5]), weight: Tensor(zeros: [2, 3, 1, 1]),
+                                                       bias: nil, geometry: padded)) { error in
+            XCTAssertTrue("\(error)".contains("no elements"), "\(error)")
+        }
     }
 
     /// Direct loops for `∂L/∂weight` and `∂L/∂input` given `∂L/∂output`: the reference for large images,

@@ -39,4 +39,22 @@ final class WorkerPoolTests: XCTestCase {
         WorkerPool.shared.run(chunks: 2, threads: 2) { _ in done.add(1, ordering: .relaxed) }
         XCTAssertEqual(done.load(ordering: .relaxed), 2)
     }
+
+    func testARegionUsesNoMoreThreadsThanItAsksFor() {
+        WorkerPool.shared.run(chunks: 16, threads: 4) { _ in }  // make sure three workers exist
+        for _ in 0..<200 {
+            let threads = Mutex(Set<UInt>())
+            WorkerPool.shared.run(chunks: 64, threads: 2) { _ in
+                let me = UInt(pthread_self())
+                threads.withLock { _ = $0.insert(me) }
+                for _ in 0..<200 { Sink.value &+= 1 }
+            }
+            XCTAssertLessThanOrEqual(threads.withLock { $0.count }, 2)
+        }
+    }
+}
+
+/// Work the optimiser cannot remove, so that chunks take long enough for every thread to join.
+private enum Sink {
+    nonisolated(unsafe) static var value = 0
 }
