@@ -1,4 +1,5 @@
 import CHeap
+import Foundation
 
 /// How the C heap serves the framework's large, short-lived tensors.
 ///
@@ -14,9 +15,12 @@ public enum HeapPolicy {
     /// Free heap memory beyond this is returned to the system.
     public static let trimThresholdBytes = 1 << 30
 
-    /// Applies the policy once per process (with glibc; with other C libraries it does nothing).
+    /// Applies the policy once per process (with glibc; with other C libraries it does nothing). A user who tunes
+    /// glibc's heap through `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_` keeps those settings.
     static let applied: Void = {
         #if canImport(Glibc)
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["MALLOC_MMAP_THRESHOLD_"] == nil, environment["MALLOC_TRIM_THRESHOLD_"] == nil else { return }
         _ = mallopt(M_MMAP_THRESHOLD, Int32(mappingThresholdBytes))
         _ = mallopt(M_TRIM_THRESHOLD, Int32(trimThresholdBytes))
         #endif
