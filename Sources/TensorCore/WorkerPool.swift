@@ -7,12 +7,14 @@ import Synchronization
 /// A training step of a small network runs hundreds of parallel regions of a few microseconds to a
 /// millisecond each. Waking sleeping threads for each of them (as `DispatchQueue.concurrentPerform` does)
 /// costs tens of microseconds per region and erased the gain of a second core for LeNet-5 and the MLP.
-/// The pool's workers instead keep spinning for a short while after a region ends (like OpenMP's
+/// The pool's workers instead keep polling for a short while after a region ends (like OpenMP's
 /// active wait), so the next region starts at once; after ``spinSeconds`` without work they sleep.
 ///
-/// One region runs at a time, on the caller and at most `threads - 1` workers. A region started while another
-/// is running (from a worker or from another thread, such as a data loader) runs its chunks serially on the
-/// calling thread.
+/// One region runs at a time, on the caller and at most `threads - 1` workers; workers beyond the
+/// latest region's `threads - 1` (left from a larger configuration) sleep instead of polling, so the
+/// framework never keeps more cores busy than it was configured for. A region started while another
+/// is running (from a worker or from another thread, such as a data loader) runs its chunks serially
+/// on the calling thread.
 final class WorkerPool: @unchecked Sendable {
     /// One parallel region: the chunk body and the counters its threads share.
     private final class Region: @unchecked Sendable {
@@ -42,17 +44,26 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// One worker thread's way to be woken.
+    private final class Worker: Sendable {
+        let index: Int
+        let wakeUp = DispatchSemaphore(value: 0)
+        let sleeping = Atomic<Bool>(false)
+
+        init(index: Int) { self.index = index }
+    }
+
     /// How long an idle worker keeps polling for the next region before it sleeps.
     static let spinSeconds = 0.0005
 
     private let current = Mutex<Region?>(nil)
     private let generation = Atomic<Int>(0)
     private let running = Atomic<Bool>(false)
-    private let sleepers = Atomic<Int>(0)
+    /// Workers the latest region may use: those with a smaller index poll, the others sleep.
+    private let activeWorkers = Atomic<Int>(0)
     /// Workers that took the current region and may still hold a reference to it.
     private let participants = Atomic<Int>(0)
-    private let wakeUp = DispatchSemaphore(value: 0)
-    private let workerCount = Mutex<Int>(0)
+    private let workers = Mutex<[Worker]>([])
 
     /// The shared pool.
     static let shared = WorkerPool()
@@ -64,13 +75,16 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         defer { running.store(false, ordering: .releasing) }
-        ensureWorkers(threads - 1)
+        let helpers = threads - 1
+        let team = workers(atLeast: helpers)
+        activeWorkers.store(helpers, ordering: .relaxed)
         withoutActuallyEscaping(body) { escapable in
-            let region = Region(body: escapable, chunks: chunks, workerLimit: threads - 1)
+            let region = Region(body: escapable, chunks: chunks, workerLimit: helpers)
             current.withLock { $0 = region }
             generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            let asleep = sleepers.load(ordering: .sequentiallyConsistent)
-            for _ in 0..<min(asleep, chunks - 1) { wakeUp.signal() }
+            for worker in team.prefix(min(helpers, chunks - 1)) where worker.sleeping.load(ordering: .sequentiallyConsistent) {
+                worker.wakeUp.signal()
+            }
             region.work()
             Self.wait { region.unfinishedChunks.load(ordering: .acquiring) > 0 }
             // No worker may keep the body once this call returns.
@@ -79,22 +93,24 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Starts workers until there are at least `count`.
-    private func ensureWorkers(_ count: Int) {
-        workerCount.withLock { existing in
-            while existing < count {
-                let thread = Thread { [unowned self] in self.workerLoop() }
-                thread.name = "TensorCore worker \(existing + 1)"
+    /// The workers, started until there are at least `count`.
+    private func workers(atLeast count: Int) -> [Worker] {
+        workers.withLock { workers in
+            while workers.count < count {
+                let worker = Worker(index: workers.count)
+                let thread = Thread { [unowned self] in self.workerLoop(worker) }
+                thread.name = "TensorCore worker \(worker.index + 1)"
                 thread.start()
-                existing += 1
+                workers.append(worker)
             }
+            return workers
         }
     }
 
-    private func workerLoop() {
+    private func workerLoop(_ worker: Worker) {
         var seen = generation.load(ordering: .acquiring)
         while true {
-            waitForRegion(after: seen)
+            waitForRegion(after: seen, as: worker)
             seen = generation.load(ordering: .acquiring)
             if joinCurrentRegion() { participants.subtract(1, ordering: .releasing) }
         }
@@ -124,20 +140,22 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Returns once the generation differs from `seen`: spinning first, then sleeping.
-    private func waitForRegion(after seen: Int) {
+    /// Returns once the generation differs from `seen`: polling first (only a worker the latest region could
+    /// use), then sleeping until `run` wakes it.
+    private func waitForRegion(after seen: Int, as worker: Worker) {
         var deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.spinSeconds * 1e9)
         var polls = 0
         while generation.load(ordering: .acquiring) == seen {
             polls += 1
             if polls % 1024 != 0 { continue }
-            if DispatchTime.now().uptimeNanoseconds < deadline {
+            if worker.index < activeWorkers.load(ordering: .relaxed), DispatchTime.now().uptimeNanoseconds < deadline {
                 sched_yield()
                 continue
             }
-            sleepers.add(1, ordering: .sequentiallyConsistent)
-            if generation.load(ordering: .sequentiallyConsistent) == seen { wakeUp.wait() }
-            sleepers.subtract(1, ordering: .sequentiallyConsistent)
+            // Announce the sleep before the last look, so that `run` either sees it and signals, or was seen here.
+            worker.sleeping.store(true, ordering: .sequentiallyConsistent)
+            if generation.load(ordering: .sequentiallyConsistent) == seen { worker.wakeUp.wait() }
+            worker.sleeping.store(false, ordering: .sequentiallyConsistent)
             deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.spinSeconds * 1e9)
         }
     }
