@@ -41,12 +41,19 @@ enum Im2Col {
     /// images share a matrix side by side).
     static func unfold(_ padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                        outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
+        // Short rows copied 8 floats at a time may write past their end into the next output row of the same
+        // patch row, which is written right after; the last output row of each is copied exactly.
+        let overrun = outputWidth >= 4
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
-                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, isLastOutputRow in
             let destination = columns + columnRow
             let source = padded + imageRow
             if g.stride == 1 {
-                copy(source, to: destination, count: outputWidth)
+                if overrun && !isLastOutputRow {
+                    copyInBlocksOfEight(source, to: destination, count: outputWidth)
+                } else {
+                    copy(source, to: destination, count: outputWidth)
+                }
             } else {
                 for ow in 0..<outputWidth { destination[ow] = source[ow * g.stride] }
             }
@@ -58,7 +65,7 @@ enum Im2Col {
     static func fold(_ columns: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                      outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int) {
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
-                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, _ in
             let source = columns + columnRow
             let destination = padded + imageRow
             if g.stride == 1 {
@@ -69,12 +76,13 @@ enum Im2Col {
         }
     }
 
-    /// Calls `body(imageOffset, columnOffset)` for every output row of every patch-matrix row: the padded image
-    /// offset of the row's first input element and the patch-matrix offset of its first entry.
+    /// Calls `body(imageOffset, columnOffset, isLastOutputRow)` for every output row of every patch-matrix row:
+    /// the padded image offset of the row's first input element, the patch-matrix offset of its first entry, and
+    /// whether it is the patch-matrix row's last output row.
     @inline(__always)
     private static func forEachPatchRow(paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                                         outputHeight: Int, outputWidth: Int, rowStride: Int,
-                                        _ body: (_ imageOffset: Int, _ columnOffset: Int) -> Void) {
+                                        _ body: (_ imageOffset: Int, _ columnOffset: Int, _ isLastOutputRow: Bool) -> Void) {
         let paddedPlane = paddedHeight * paddedWidth
         var row = 0
         for channel in 0..<g.inputChannels {
@@ -82,8 +90,8 @@ enum Im2Col {
                 for kj in 0..<g.kernelWidth {
                     var imageOffset = channel * paddedPlane + ki * g.dilation * paddedWidth + kj * g.dilation
                     var columnOffset = row * rowStride
-                    for _ in 0..<outputHeight {
-                        body(imageOffset, columnOffset)
+                    for oh in 0..<outputHeight {
+                        body(imageOffset, columnOffset, oh == outputHeight - 1)
                         imageOffset += g.stride * paddedWidth
                         columnOffset += outputWidth
                     }
@@ -96,5 +104,20 @@ enum Im2Col {
     @inline(__always)
     private static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { destination[i] = source[i] }
+    }
+
+    /// Copies `count` floats rounded up to a multiple of 8, in 8-float moves: up to 7 floats past `count` are read
+    /// and written. The caller guarantees that both stay inside memory it owns and that the extra destination
+    /// floats are overwritten afterwards.
+    @inline(__always)
+    private static func copyInBlocksOfEight(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
+                                            count: Int) {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
+        var offset = 0
+        while offset < 4 * count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                          as: SIMD8<Float>.self)
+            offset += 32
+        }
     }
 }
