@@ -80,7 +80,7 @@ public enum Convolution2D {
         // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients side by side,
         // and private weight and bias gradients (worker 0 adds into the caller's weight gradient directly).
         let columnGradientSize = needsInputGradient ? plan.columnsSize : 0
-        let paddedGradientSize = needsInputGradient ? plan.paddedImageSize : 0
+        let paddedGradientSize = needsInputGradient ? plan.gradientScratchSize : 0
         let perWorker = plan.paddedImageSize + paddedGradientSize + plan.columnsSize + columnGradientSize
             + plan.groupedOutputSize + weightCount + outputs
         var inputGradient: Tensor?
@@ -141,7 +141,7 @@ public enum Convolution2D {
                                         Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
                                                       m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
                                         for image in 0..<count {
-                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span, padded: paddedGradient,
+                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span, scratch: paddedGradient,
                                                                    into: imageGradients + image * plan.inputImageSize)
                                         }
                                     }

@@ -56,6 +56,9 @@ struct ConvolutionPlan {
     var paddedWidth: Int { width + 2 * geometry.padding }
     /// Floats of one zero-padded image (none when the image is used as it is).
     var paddedImageSize: Int { geometry.padding > 0 && !isPointwise ? geometry.inputChannels * paddedHeight * paddedWidth : 0 }
+    /// Floats of the private buffer an image's gradient is folded into (padded, plus room for the 8-float blocks
+    /// of the fold to run past the last row; none for a pointwise convolution).
+    var gradientScratchSize: Int { isPointwise ? 0 : geometry.inputChannels * paddedHeight * paddedWidth + Im2Col.blockOverrun }
     /// Floats of one patch matrix (none for a pointwise convolution).
     var columnsSize: Int { isPointwise ? 0 : geometry.patchSize * group * outputPlane }
     /// Floats of one group's outputs side by side, `[outputChannels, group · outputPlane]` (none for single images).
@@ -95,23 +98,22 @@ struct ConvolutionPlan {
     }
 
     /// Writes the input gradient of one image from its column block of the patch-matrix gradient
-    /// (rows `rowStride` apart), using `padded` as scratch when the convolution pads.
-    func foldInputGradient(_ columnGradient: UnsafePointer<Float>, rowStride: Int, padded: UnsafeMutablePointer<Float>,
+    /// (rows `rowStride` apart), folding it into the private buffer `scratch` (``gradientScratchSize`` floats)
+    /// and copying the result out, so that the fold's 8-float blocks never touch another worker's image.
+    func foldInputGradient(_ columnGradient: UnsafePointer<Float>, rowStride: Int, scratch: UnsafeMutablePointer<Float>,
                            into imageGradient: UnsafeMutablePointer<Float>) {
         let g = geometry
-        let target = g.padding > 0 ? padded : imageGradient
-        target.update(repeating: 0, count: g.padding > 0 ? paddedImageSize : inputImageSize)
+        scratch.update(repeating: 0, count: gradientScratchSize)
         Im2Col.fold(columnGradient, paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g,
-                    outputHeight: outputHeight, outputWidth: outputWidth, into: target, rowStride: rowStride)
-        if g.padding > 0 {
-            Im2Col.unpad(padded, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: imageGradient)
-        }
+                    outputHeight: outputHeight, outputWidth: outputWidth, into: scratch, rowStride: rowStride)
+        Im2Col.unpad(scratch, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: imageGradient)
     }
 }
 
-/// Runs `body` with `count` floats of uninitialised scratch memory, freed afterwards.
+/// Runs `body` with `count` floats of uninitialised scratch memory, freed afterwards. The memory extends
+/// ``Im2Col/blockOverrun`` floats further, so that 8-float blocks reading the last rows stay inside it.
 func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count + Im2Col.blockOverrun)
     defer { scratch.deallocate() }
     return try body(scratch)
 }

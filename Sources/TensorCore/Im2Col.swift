@@ -61,15 +61,17 @@ enum Im2Col {
     }
 
     /// Adds the patch-matrix gradient `columns` (rows `rowStride` apart) onto the padded image gradient
-    /// (`C x paddedHeight x paddedWidth`).
+    /// (`C x paddedHeight x paddedWidth`). Both must extend ``blockOverrun`` floats past their last row:
+    /// rows are added in 8-float blocks whose surplus lanes add zero.
     static func fold(_ columns: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                      outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let fullBlocks = outputWidth / 8, tail = tailMasks[outputWidth % 8]
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
                         outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, _ in
             let source = columns + columnRow
             let destination = padded + imageRow
             if g.stride == 1 {
-                for ow in 0..<outputWidth { destination[ow] += source[ow] }
+                addInBlocksOfEight(source, to: destination, fullBlocks: fullBlocks, tail: tail)
             } else {
                 for ow in 0..<outputWidth { destination[ow * g.stride] += source[ow] }
             }
@@ -104,6 +106,34 @@ enum Im2Col {
     @inline(__always)
     private static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { destination[i] = source[i] }
+    }
+
+    /// How far 8-float block operations may read or write past the end of a row.
+    static let blockOverrun = 8
+
+    /// For a tail of `n` floats, the bit mask keeping lanes `0..<n` of an 8-float block (none for `n` = 0).
+    private static let tailMasks: [SIMD8<UInt32>] = (0..<8).map { n in
+        SIMD8<UInt32>((0..<8).map { $0 < n ? UInt32.max : 0 })
+    }
+
+    /// `destination[0..<count] += source[0..<count]` in `fullBlocks` 8-float blocks and a last block whose lanes
+    /// beyond `count` the `tail` mask clears: that block reads and writes up to 7 floats past `count` in both,
+    /// adding zero to those of `destination` (they keep their value).
+    @inline(__always)
+    private static func addInBlocksOfEight(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
+                                           fullBlocks: Int, tail: SIMD8<UInt32>) {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
+        for block in 0..<fullBlocks {
+            let offset = 32 * block
+            let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                + from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            to.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
+        }
+        // Clear the surplus lanes by their bits (multiplying by zero would turn an infinity into NaN).
+        let offset = 32 * fullBlocks
+        let bits = from.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self) & tail
+        let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) + unsafeBitCast(bits, to: SIMD8<Float>.self)
+        to.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
     }
 
     /// Copies `count` floats rounded up to a multiple of 8, in 8-float moves: up to 7 floats past `count` are read
