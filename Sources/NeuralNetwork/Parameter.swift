@@ -62,9 +62,9 @@ public final class Parameter {
         for index in 0..<value.count where !newMask.isActive(index) {
             value[flat: index] = 0
         }
-        for key in optimizerState.keys {
-            for index in 0..<value.count where !newMask.isActive(index) {
-                optimizerState[key]![flat: index] = 0
+        for key in stateKeys {
+            optimizerState[key]?.withUnsafeMutableBufferPointer { state in
+                for index in 0..<state.count where !newMask.isActive(index) { state[index] = 0 }
             }
         }
     }
@@ -86,10 +86,14 @@ public final class Parameter {
 
     /// Clears every optimizer buffer of entry `index`.
     public func resetOptimizerState(at index: Int) {
-        for key in optimizerState.keys {
-            optimizerState[key]![flat: index] = 0
+        for key in stateKeys {
+            optimizerState[key]?[flat: index] = 0
         }
     }
+
+    /// The optimizer-state names, copied out: iterating `optimizerState.keys` itself would keep the dictionary's
+    /// storage shared while it is mutated, and every write would copy all of its tensors.
+    private var stateKeys: [String] { Array(optimizerState.keys) }
 
     /// Re-lays the parameter out in a larger shape. `embedding` maps each old flat index to its
     /// new flat index; entries without a preimage are absent, zero-valued and have fresh state.
