@@ -65,7 +65,7 @@ enum Im2Col {
     /// rows are added in 8-float blocks whose surplus lanes add zero.
     static func fold(_ columns: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                      outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int) {
-        let fullBlocks = outputWidth / 8, tail = tailMasks[outputWidth % 8]
+        let fullBlocks = outputWidth / 8, tail: SIMD8<UInt32>? = outputWidth % 8 == 0 ? nil : tailMasks[outputWidth % 8]
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
                         outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, _ in
             let source = columns + columnRow
@@ -111,17 +111,17 @@ enum Im2Col {
     /// How far 8-float block operations may read or write past the end of a row.
     static let blockOverrun = 8
 
-    /// For a tail of `n` floats, the bit mask keeping lanes `0..<n` of an 8-float block (none for `n` = 0).
+    /// For a tail of `n` floats, the bit mask keeping lanes `0..<n` of an 8-float block.
     private static let tailMasks: [SIMD8<UInt32>] = (0..<8).map { n in
         SIMD8<UInt32>((0..<8).map { $0 < n ? UInt32.max : 0 })
     }
 
-    /// `destination[0..<count] += source[0..<count]` in `fullBlocks` 8-float blocks and a last block whose lanes
-    /// beyond `count` the `tail` mask clears: that block reads and writes up to 7 floats past `count` in both,
-    /// adding zero to those of `destination` (they keep their value).
+    /// `destination[0..<count] += source[0..<count]` in `fullBlocks` 8-float blocks and, when `count` is not a
+    /// multiple of 8, a last block whose lanes beyond `count` the `tail` mask clears: that block reads and writes
+    /// up to 7 floats past `count` in both, adding zero to those of `destination` (they keep their value).
     @inline(__always)
     private static func addInBlocksOfEight(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
-                                           fullBlocks: Int, tail: SIMD8<UInt32>) {
+                                           fullBlocks: Int, tail: SIMD8<UInt32>?) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
         for block in 0..<fullBlocks {
             let offset = 32 * block
@@ -129,6 +129,7 @@ enum Im2Col {
                 + from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
             to.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
         }
+        guard let tail else { return }
         // Clear the surplus lanes by their bits (multiplying by zero would turn an infinity into NaN).
         let offset = 32 * fullBlocks
         let bits = from.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self) & tail
