@@ -28,9 +28,8 @@ struct SearchData {
     }
 
     private static func normalized(_ dataset: LabeledDataset, _ normalization: ChannelNormalization) throws -> LabeledDataset {
-        var images = dataset.images
         var unused = RandomGenerator(seed: 0)
-        normalization.apply(to: &images, using: &unused)
+        let images = try normalization.applied(to: dataset.images, using: &unused)
         return try LabeledDataset(images: images, labels: dataset.labels, classCount: dataset.classCount)
     }
 }
