@@ -76,16 +76,11 @@ public enum Convolution2D {
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
-        let weightCount = weight.count
-        // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients side by side,
-        // and private weight and bias gradients (worker 0 adds into the caller's weight gradient directly).
-        let columnGradientSize = needsInputGradient ? plan.columnsSize : 0
-        let paddedGradientSize = needsInputGradient ? plan.gradientScratchSize : 0
-        let perWorker = plan.paddedImageSize + paddedGradientSize + plan.columnsSize + columnGradientSize
-            + plan.groupedOutputSize + weightCount + outputs
+        let layout = BackwardScratch(plan: plan, weightCount: weight.count, needsInputGradient: needsInputGradient,
+                                     needsBiasGradient: biasGradient != nil)
         var inputGradient: Tensor?
 
-        withScratch(plan.chunks * perWorker) { scratch in
+        withScratch(plan.chunks * layout.perWorker) { scratch in
             func run(_ dx: UnsafeMutablePointer<Float>?) {
                 outputGradient.withUnsafeBufferPointer { dy in
                     input.withUnsafeBufferPointer { x in
@@ -94,25 +89,20 @@ public enum Convolution2D {
                                 let p = UncheckedSendable((dy.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, scratch, dx))
                                 ComputeThreads.forEachChunk(plan.chunks) { chunk in
                                     let (dy, x, w, dw, scratch, dx) = p.value
-                                    let padded = scratch + chunk * perWorker
-                                    let paddedGradient = padded + plan.paddedImageSize
-                                    let columns = paddedGradient + paddedGradientSize
-                                    let columnGradient = columns + plan.columnsSize
-                                    let gathered = columnGradient + columnGradientSize
-                                    let localWeightGradient = gathered + plan.groupedOutputSize
-                                    let localBiasGradient = localWeightGradient + weightCount
-                                    let weightTarget = chunk == 0 ? dw : localWeightGradient
+                                    let buffers = layout.buffers(of: chunk, in: scratch)
+                                    // Worker 0 adds straight into the caller's weight gradient; the others start their own.
+                                    let weightTarget = chunk == 0 ? dw : buffers.weightGradient
                                     var weightBeta: Float = chunk == 0 ? 1 : 0
-                                    localBiasGradient.update(repeating: 0, count: outputs)
-                                    plan.clearPadding(padded)
+                                    buffers.biasGradient.update(repeating: 0, count: layout.biasCount)
+                                    plan.clearPadding(buffers.padded)
                                     for (first, count) in plan.groups(ofChunk: chunk) {
                                         let span = count * outPlane
                                         let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
-                                                                   padded: padded, into: columns)
-                                        for image in 0..<count {
+                                                                   padded: buffers.padded, into: buffers.columns)
+                                        for image in 0..<count where layout.biasCount > 0 {
                                             let imageGradient = dy + (first + image) * plan.outputImageSize
                                             for o in 0..<outputs {
-                                                localBiasGradient[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
+                                                buffers.biasGradient[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
                                             }
                                         }
                                         // The output gradients of the group side by side: [outputs, count · outPlane].
@@ -122,11 +112,11 @@ public enum Convolution2D {
                                         } else {
                                             for image in 0..<count {
                                                 for o in 0..<outputs {
-                                                    (gathered + o * span + image * outPlane)
+                                                    (buffers.gathered + o * span + image * outPlane)
                                                         .update(from: dy + (first + image) * plan.outputImageSize + o * outPlane, count: outPlane)
                                                 }
                                             }
-                                            gradOut = UnsafePointer(gathered)
+                                            gradOut = UnsafePointer(buffers.gathered)
                                         }
                                         // dW += dY · patchesᵀ
                                         Gemm.multiply(gradOut, patches, transposeB: true, into: weightTarget,
@@ -138,17 +128,18 @@ public enum Convolution2D {
                                             Gemm.multiply(w, transposeA: true, gradOut, into: imageGradients, m: patchSize, n: outPlane, k: outputs)
                                             continue
                                         }
-                                        Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
+                                        Gemm.multiply(w, transposeA: true, gradOut, into: buffers.columnGradient,
                                                       m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
                                         for image in 0..<count {
-                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span, scratch: paddedGradient,
+                                            plan.foldInputGradient(buffers.columnGradient + image * outPlane, rowStride: span,
+                                                                   scratch: buffers.paddedGradient,
                                                                    into: imageGradients + image * plan.inputImageSize)
                                         }
                                     }
                                 }
                                 for chunk in 1..<max(1, plan.chunks) {
-                                    let local = scratch + chunk * perWorker + perWorker - weightCount - outputs
-                                    for i in 0..<weightCount { dw[i] += local[i] }
+                                    let local = layout.buffers(of: chunk, in: scratch).weightGradient
+                                    for i in 0..<layout.weightCount { dw[i] += local[i] }
                                 }
                             }
                         }
@@ -163,7 +154,7 @@ public enum Convolution2D {
             if biasGradient != nil {
                 biasGradient!.withUnsafeMutableBufferPointer { db in
                     for chunk in 0..<plan.chunks {
-                        let local = scratch + chunk * perWorker + perWorker - outputs
+                        let local = layout.buffers(of: chunk, in: scratch).biasGradient
                         for o in 0..<outputs { db[o] += local[o] }
                     }
                 }
@@ -178,5 +169,40 @@ public enum Convolution2D {
 public func ensureShape(_ tensor: Tensor, _ shape: [Int], _ operation: String) throws {
     guard tensor.shape == shape else {
         throw TensorError.shapeMismatch(operation: operation, expected: shape, actual: tensor.shape)
+    }
+}
+
+/// Where each worker's scratch memory of a convolution backward pass lies: one block of ``perWorker`` floats
+/// per worker holding a padded image and its gradient, the patches and their gradient, the group's output
+/// gradients side by side, and private weight and bias gradients.
+private struct BackwardScratch {
+    let paddedSize: Int, paddedGradientSize: Int, columnsSize: Int, columnGradientSize: Int, gatheredSize: Int
+    let weightCount: Int, biasCount: Int
+
+    init(plan: ConvolutionPlan, weightCount: Int, needsInputGradient: Bool, needsBiasGradient: Bool) {
+        paddedSize = plan.paddedImageSize
+        paddedGradientSize = needsInputGradient ? plan.gradientScratchSize : 0
+        columnsSize = plan.columnsSize
+        columnGradientSize = needsInputGradient ? plan.columnsSize : 0
+        gatheredSize = plan.groupedOutputSize
+        self.weightCount = weightCount
+        biasCount = needsBiasGradient ? plan.geometry.outputChannels : 0
+    }
+
+    var perWorker: Int { paddedSize + paddedGradientSize + columnsSize + columnGradientSize + gatheredSize + weightCount + biasCount }
+
+    /// The buffers of worker `chunk` within `scratch`.
+    func buffers(of chunk: Int, in scratch: UnsafeMutablePointer<Float>) -> (
+        padded: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
+        columnGradient: UnsafeMutablePointer<Float>, gathered: UnsafeMutablePointer<Float>,
+        weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>
+    ) {
+        let padded = scratch + chunk * perWorker
+        let paddedGradient = padded + paddedSize
+        let columns = paddedGradient + paddedGradientSize
+        let columnGradient = columns + columnsSize
+        let gathered = columnGradient + columnGradientSize
+        let weightGradient = gathered + gatheredSize
+        return (padded, paddedGradient, columns, columnGradient, gathered, weightGradient, weightGradient + weightCount)
     }
 }
