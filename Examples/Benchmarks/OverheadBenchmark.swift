@@ -73,6 +73,9 @@ struct OverheadResult: Codable {
 }
 
 /// Part 1: framework overhead of convolution and linear forward+backward over the bare `cblas_sgemm` calls.
+///
+/// The reference issues the same GEMMs through `Gemm.multiply` / `Gemm.parallelMultiply`, which are nothing but
+/// `cblas_sgemm` (split across the same worker threads), on buffers outside any tensor and with no layer around them.
 enum OverheadBenchmark {
     static let batch = 128
     static let policy = RunPolicy(warmupRuns: 1, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 0.5)
@@ -139,10 +142,10 @@ enum OverheadBenchmark {
                 for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
                     let width = min(group, images.upperBound - first) * outPlane
                     let offset = first * channels * outPlane
-                    sgemm(w, columns, into: y + offset, m: channels, n: width, k: patch, ldb: width)
-                    sgemm(dy + offset, columns, transposeB: true, into: localWeightGradient,
+                    Gemm.multiply(w, columns, into: y + offset, m: channels, n: width, k: patch, ldb: width)
+                    Gemm.multiply(dy + offset, columns, transposeB: true, into: localWeightGradient,
                           m: channels, n: patch, k: width, beta: 1, lda: width, ldb: width)
-                    sgemm(w, transposeA: true, dy + offset, into: columnGradient, m: patch, n: width, k: channels)
+                    Gemm.multiply(w, transposeA: true, dy + offset, into: columnGradient, m: patch, n: width, k: channels)
                 }
             }
             return outputs.pointer[0]
@@ -164,7 +167,6 @@ enum OverheadBenchmark {
             return output.scalars[0] + inputGradient.scalars[0]
         }
 
-        let threads = ComputeThreads.count
         let x = FloatBuffer(count: batch * inputs, generator: &generator)
         let w = FloatBuffer(count: outputs * inputs, generator: &generator)
         let dw = FloatBuffer(count: outputs * inputs, generator: &generator)
@@ -172,10 +174,10 @@ enum OverheadBenchmark {
         let dy = FloatBuffer(count: batch * outputs, generator: &generator)
         let dx = FloatBuffer(count: batch * inputs, generator: &generator)
         let bare: () -> Float = {
-            splitGemm(threads: threads, x.pointer, w.pointer, transposeB: true, into: y.pointer, m: batch, n: outputs, k: inputs)
-            splitGemm(threads: threads, dy.pointer, transposeA: true, x.pointer, into: dw.pointer,
+            Gemm.parallelMultiply(x.pointer, w.pointer, transposeB: true, into: y.pointer, m: batch, n: outputs, k: inputs)
+            Gemm.parallelMultiply(dy.pointer, transposeA: true, x.pointer, into: dw.pointer,
                       m: outputs, n: inputs, k: batch, beta: 1)
-            splitGemm(threads: threads, dy.pointer, w.pointer, into: dx.pointer, m: batch, n: inputs, k: outputs)
+            Gemm.parallelMultiply(dy.pointer, w.pointer, into: dx.pointer, m: batch, n: inputs, k: outputs)
             return y.pointer[0] + dx.pointer[0]
         }
         let gemms = ["\(batch)x\(outputs)x\(inputs)", "\(outputs)x\(inputs)x\(batch)", "\(batch)x\(inputs)x\(outputs)"]
