@@ -55,16 +55,7 @@ enum ReferenceModel: String, CaseIterable, Codable {
                 Linear(name: "fc3", inputFeatures: 100, outputFeatures: 10, generator: &g),
             ])
         case .lenet5:
-            return Sequential(name: rawValue, [
-                Conv2d(name: "conv1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: 2, generator: &g),
-                ReLU(name: "relu1"), MaxPool2d(name: "pool1", kernelSize: 2),
-                Conv2d(name: "conv2", inputChannels: 6, outputChannels: 16, kernelSize: 5, generator: &g),
-                ReLU(name: "relu2"), MaxPool2d(name: "pool2", kernelSize: 2),
-                Flatten(name: "flatten"),
-                Linear(name: "fc1", inputFeatures: 400, outputFeatures: 120, generator: &g), ReLU(name: "relu3"),
-                Linear(name: "fc2", inputFeatures: 120, outputFeatures: 84, generator: &g), ReLU(name: "relu4"),
-                Linear(name: "fc3", inputFeatures: 84, outputFeatures: 10, generator: &g),
-            ])
+            return Sequential.leNet5(generator: &g)
         case .cnn100k:
             return Sequential(name: rawValue, [
                 Conv2d(name: "conv1", inputChannels: 1, outputChannels: 32, kernelSize: 5, generator: &g),

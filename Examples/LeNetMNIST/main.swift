@@ -47,16 +47,7 @@ struct LeNetMNIST: ParsableCommand {
         let test = try DataLoader(dataset: testSet, batchSize: 1000, shuffle: false, augmentation: normalization)
 
         var generator = RandomGenerator(seed: seed)
-        let model = Sequential(name: "lenet5", [
-            Conv2d(name: "conv1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: 2, generator: &generator),
-            ReLU(name: "relu1"), MaxPool2d(name: "pool1", kernelSize: 2),
-            Conv2d(name: "conv2", inputChannels: 6, outputChannels: 16, kernelSize: 5, generator: &generator),
-            ReLU(name: "relu2"), MaxPool2d(name: "pool2", kernelSize: 2),
-            Flatten(name: "flatten"),
-            Linear(name: "fc1", inputFeatures: 400, outputFeatures: 120, generator: &generator), ReLU(name: "relu3"),
-            Linear(name: "fc2", inputFeatures: 120, outputFeatures: 84, generator: &generator), ReLU(name: "relu4"),
-            Linear(name: "fc3", inputFeatures: 84, outputFeatures: 10, generator: &generator),
-        ])
+        let model = Sequential.leNet5(generator: &generator)
         let schedule = try CosineAnnealingSchedule(initialRate: learningRate, finalRate: 0, length: Double(epochs))
         let loop = TrainingLoop(model: model, optimizer: try SGD(learningRate: learningRate, momentum: 0.9),
                                 schedule: schedule, callbacks: [ProgressBar()])
