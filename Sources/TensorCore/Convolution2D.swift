@@ -1,12 +1,17 @@
-/// 2-D convolution (cross-correlation, as in PyTorch) over NCHW tensors, by im2col and GEMM.
+/// 2-D convolution (cross-correlation, as in PyTorch) over NCHW tensors, by im2col and GEMM, or for 3x3 kernels by
+/// Winograd's F(2x2, 3x3) (see ``ConvolutionAlgorithm``).
 ///
 /// Weights are `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, bias `[outputChannels]`.
 /// Images of a batch are split across `ComputeThreads.count` workers, each running
 /// single-threaded GEMMs on its own scratch memory (see ``ConvolutionPlan``).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry) throws -> Tensor {
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
+                               algorithm: ConvolutionAlgorithm = .automatic) throws -> Tensor {
         let plan = try ConvolutionPlan(input: input, weight: weight, bias: bias, geometry: g)
+        if try algorithm.resolved(for: g) == .winograd {
+            return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
+        }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
         // Per worker: a padded image, the patch matrix of a group, and the group's outputs before they go to NCHW order.
         let perWorker = plan.paddedImageSize + plan.columnsSize + plan.groupedOutputSize
@@ -64,7 +69,8 @@ public enum Convolution2D {
     @discardableResult
     public static func backward(
         outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
-        weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool = true
+        weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool = true,
+        algorithm: ConvolutionAlgorithm = .automatic
     ) throws -> Tensor? {
         let plan = try ConvolutionPlan(input: input, weight: weight, bias: nil, geometry: g)
         let expected = [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]
@@ -75,6 +81,11 @@ public enum Convolution2D {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
+        if try algorithm.resolved(for: g) == .winograd {
+            return WinogradConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
+                                                weightGradient: &weightGradient, biasGradient: &biasGradient,
+                                                needsInputGradient: needsInputGradient)
+        }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
         let layout = BackwardScratch(plan: plan, weightCount: weight.count, needsInputGradient: needsInputGradient,
                                      needsBiasGradient: biasGradient != nil)

@@ -64,10 +64,10 @@ struct ConvolutionPlan {
     /// Floats of one group's outputs side by side, `[outputChannels, group · outputPlane]` (none for single images).
     var groupedOutputSize: Int { group > 1 ? geometry.outputChannels * group * outputPlane : 0 }
 
-    /// The images of `chunk`, as (first image, count) groups of at most `group` images.
-    func groups(ofChunk chunk: Int) -> [(first: Int, count: Int)] {
-        let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch)
-        return stride(from: images.lowerBound, to: images.upperBound, by: group).map { ($0, min(group, images.upperBound - $0)) }
+    /// The images of `chunk`, as (first image, count) groups of at most `size` images (by default ``group``).
+    func groups(ofChunk chunk: Int, size: Int? = nil) -> [(first: Int, count: Int)] {
+        let images = ComputeThreads.range(ofChunk: chunk, of: chunks, total: batch), size = size ?? group
+        return stride(from: images.lowerBound, to: images.upperBound, by: size).map { ($0, min(size, images.upperBound - $0)) }
     }
 
     /// Zeroes the border of a padded-image scratch buffer once; `pad` only ever writes its interior.
@@ -85,7 +85,8 @@ struct ConvolutionPlan {
             let source = images + image * inputImageSize
             let paddedImage: UnsafePointer<Float>
             if g.padding > 0 {
-                Im2Col.pad(source, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: padded)
+                Im2Col.pad(source, channels: g.inputChannels, height: height, width: width, padding: g.padding,
+                           paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: padded)
                 paddedImage = UnsafePointer(padded)
             } else {
                 paddedImage = source
@@ -106,7 +107,8 @@ struct ConvolutionPlan {
         scratch.update(repeating: 0, count: gradientScratchSize)
         Im2Col.fold(columnGradient, paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g,
                     outputHeight: outputHeight, outputWidth: outputWidth, into: scratch, rowStride: rowStride)
-        Im2Col.unpad(scratch, channels: g.inputChannels, height: height, width: width, padding: g.padding, into: imageGradient)
+        Im2Col.unpad(scratch, channels: g.inputChannels, height: height, width: width, padding: g.padding,
+                     paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: imageGradient)
     }
 }
 

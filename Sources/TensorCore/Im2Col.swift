@@ -6,10 +6,11 @@
 /// patch element is an in-bounds read and each output row is one short copy loop without branches.
 /// With no padding the image itself is that padded image.
 enum Im2Col {
-    /// Copies `image` (`C x H x W`) into the interior of `padded`, whose border (`padding` wide) must already be zero.
+    /// Copies `image` (`C x H x W`) into `padded` (`C x paddedHeight x paddedWidth`) at row and column `padding`;
+    /// the rest of `padded` must already be zero.
     static func pad(_ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
-                    into padded: UnsafeMutablePointer<Float>) {
-        let paddedWidth = width + 2 * padding, paddedPlane = (height + 2 * padding) * paddedWidth
+                    paddedHeight: Int, paddedWidth: Int, into padded: UnsafeMutablePointer<Float>) {
+        let paddedPlane = paddedHeight * paddedWidth
         for channel in 0..<channels {
             var source = image + channel * height * width
             var destination = padded + channel * paddedPlane + padding * paddedWidth + padding
@@ -21,10 +22,11 @@ enum Im2Col {
         }
     }
 
-    /// Copies the interior of `padded` into `image` (`C x H x W`), overwriting it.
+    /// Copies the `C x H x W` block at row and column `padding` of `padded` (`C x paddedHeight x paddedWidth`)
+    /// into `image`, overwriting it.
     static func unpad(_ padded: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
-                      into image: UnsafeMutablePointer<Float>) {
-        let paddedWidth = width + 2 * padding, paddedPlane = (height + 2 * padding) * paddedWidth
+                      paddedHeight: Int, paddedWidth: Int, into image: UnsafeMutablePointer<Float>) {
+        let paddedPlane = paddedHeight * paddedWidth
         for channel in 0..<channels {
             var source = padded + channel * paddedPlane + padding * paddedWidth + padding
             var destination = image + channel * height * width

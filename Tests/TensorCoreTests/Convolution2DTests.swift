@@ -3,44 +3,6 @@ import TestSupport
 import XCTest
 
 final class Convolution2DTests: XCTestCase {
-    /// Calls `body(image, output channel, output row, output column, input channel, kernel row, kernel column,
-    /// input row, input column)` for every multiply of a direct convolution of images of `inputShape`.
-    private func forEachTap(inputShape: [Int], _ g: ConvolutionGeometry,
-                            _ body: (Int, Int, Int, Int, Int, Int, Int, Int, Int) -> Void) throws {
-        let (n, h, wd) = (inputShape[0], inputShape[2], inputShape[3])
-        let (oh, ow) = try g.outputSize(height: h, width: wd)
-        for i in 0..<n {
-            for o in 0..<g.outputChannels {
-                for r in 0..<oh {
-                    for c in 0..<ow {
-                        for ch in 0..<g.inputChannels {
-                            for ki in 0..<g.kernelHeight {
-                                for kj in 0..<g.kernelWidth {
-                                    let ih = r * g.stride + ki * g.dilation - g.padding
-                                    let iw = c * g.stride + kj * g.dilation - g.padding
-                                    if ih < 0 || ih >= h || iw < 0 || iw >= wd { continue }
-                                    body(i, o, r, c, ch, ki, kj, ih, iw)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// A direct, loop-based convolution: the independent reference for the im2col + GEMM path.
-    private func referenceConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvolutionGeometry) throws -> Tensor {
-        let (oh, ow) = try g.outputSize(height: x.shape[2], width: x.shape[3])
-        var sums = [Double](repeating: 0, count: x.shape[0] * g.outputChannels * oh * ow)
-        try forEachTap(inputShape: x.shape, g) { i, o, r, c, ch, ki, kj, ih, iw in
-            sums[((i * g.outputChannels + o) * oh + r) * ow + c] += Double(x[i, ch, ih, iw]) * Double(w[o, ch, ki, kj])
-        }
-        return Tensor(shape: [x.shape[0], g.outputChannels, oh, ow]) { index in
-            Float(sums[index] + Double(b?[(index / (oh * ow)) % g.outputChannels] ?? 0))
-        }
-    }
-
     private let geometries: [ConvolutionGeometry] = [
         ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 1),
         ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 1),
@@ -60,7 +22,7 @@ final class Convolution2DTests: XCTestCase {
             let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
             let b = rng.normalTensor(shape: [g.outputChannels])
             let fast = try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g)
-            let slow = try referenceConvolution(x, w, b, g)
+            let slow = try DirectConvolution.forward(x, w, b, g)
             XCTAssertLessThan(GradientCheck.maxError(fast, slow), 1e-5, "\(g)")
         }
     }
@@ -106,17 +68,6 @@ final class Convolution2DTests: XCTestCase {
         }
     }
 
-    /// Direct loops for `∂L/∂weight` and `∂L/∂input` given `∂L/∂output`: the reference for large images,
-    /// where finite differences would take too long.
-    private func referenceGradients(_ dy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvolutionGeometry) throws -> (dw: Tensor, dx: Tensor) {
-        var dw = Tensor(zeros: w.shape), dx = Tensor(zeros: x.shape)
-        try forEachTap(inputShape: x.shape, g) { i, o, r, c, ch, ki, kj, ih, iw in
-            dw[o, ch, ki, kj] += dy[i, o, r, c] * x[i, ch, ih, iw]
-            dx[i, ch, ih, iw] += dy[i, o, r, c] * w[o, ch, ki, kj]
-        }
-        return (dw, dx)
-    }
-
     /// Feature maps of 1024 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
     /// two threads, must add the exact gradients onto what the gradient tensors already hold.
     func testLargeAndSmallMapsOnOneAndTwoThreadsAccumulateExactGradients() throws {
@@ -134,7 +85,7 @@ final class Convolution2DTests: XCTestCase {
             let (oh, ow) = try g.outputSize(height: size, width: size)
             let dy = rng.normalTensor(shape: [3, g.outputChannels, oh, ow])
             let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
-            let reference = try referenceGradients(dy, x, w, g)
+            let reference = try DirectConvolution.gradients(dy, x, w, g)
             let biasReference = dy.sumPerChannel()
             for threads in [1, 2] {
                 try ComputeThreads.configure(threads: threads)

@@ -1,0 +1,35 @@
+/// How ``Convolution2D`` computes a convolution and its gradients.
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
+    /// Winograd F(2x2, 3x3) where it applies and pays, im2col + GEMM everywhere else.
+    case automatic
+    /// Unfolding patches into a matrix (im2col) and one GEMM per group of images: every geometry.
+    case im2col
+    /// Winograd's F(2x2, 3x3) with 16 GEMMs per group of images: 3x3 kernels with stride 1 and dilation 1 only.
+    case winograd
+
+    /// The algorithm that runs for `geometry`, or a thrown error when `.winograd` is asked for a geometry it cannot compute.
+    public func resolved(for geometry: ConvolutionGeometry) throws -> ConvolutionAlgorithm {
+        switch self {
+        case .im2col:
+            return .im2col
+        case .winograd:
+            guard WinogradConvolution.applies(to: geometry) else {
+                throw TensorError.invalidArgument(operation: "conv2d (winograd)",
+                    reason: "Winograd F(2x2, 3x3) needs a 3x3 kernel with stride 1 and dilation 1, got \(geometry.kernelHeight)x\(geometry.kernelWidth), stride \(geometry.stride), dilation \(geometry.dilation)")
+            }
+            return .winograd
+        case .automatic:
+            let pays = geometry.inputChannels >= Self.winogradMinimumInputChannels
+                && geometry.outputChannels >= Self.winogradMinimumOutputChannels
+            return WinogradConvolution.applies(to: geometry) && pays ? .winograd : .im2col
+        }
+    }
+
+    /// Below this many input channels ``automatic`` keeps im2col: the transforms would cost more than the GEMMs save.
+    /// Measured forward+backward, batch 128, 1 thread: 4 → 8 channels on 28x28 maps, im2col 5.4 ms, Winograd 6.3 ms;
+    /// 8 → 16, im2col 18.3 ms, Winograd 13.9 ms.
+    public static let winogradMinimumInputChannels = 8
+    /// Below this many output channels ``automatic`` keeps im2col (8 → 8 channels on 28x28 maps: 11.0 and 10.2 ms;
+    /// on 7x7 maps im2col is faster, 0.9 against 1.6 ms).
+    public static let winogradMinimumOutputChannels = 16
+}
