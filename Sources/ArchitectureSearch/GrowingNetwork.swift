@@ -217,10 +217,6 @@ public final class GrowingNetwork: Layer {
 
     // MARK: Connection arithmetic
 
-    private func geometry(of weight: Parameter) -> ConvolutionGeometry {
-        let shape = weight.shape
-        return ConvolutionGeometry(inputChannels: shape[1], outputChannels: shape[0], kernelSize: shape[2], padding: shape[2] / 2)
-    }
 
     /// `W · input(source)` for one connection, plus the target's bias when asked.
     private func apply(_ edge: GrowingEdge, into node: GrowingNode, addingBias: Bool) throws -> Tensor {
@@ -229,7 +225,8 @@ public final class GrowingNetwork: Layer {
         let weight = edge.weight.value
         if node.isConvolution {
             return try naming(name) {
-                try Convolution2D.forward(input: input, weight: weight, bias: addingBias ? node.bias?.value : nil, geometry: geometry(of: edge.weight))
+                try Convolution2D.forward(input: input, weight: weight, bias: addingBias ? node.bias?.value : nil,
+                                          geometry: GrowingEdge.convolutionGeometry(of: edge.weight), algorithm: edge.convolutionAlgorithm)
             }
         }
         let batch = input.shape[0], outputs = weight.shape[0], inputs = weight.count / max(1, outputs)
@@ -255,7 +252,8 @@ public final class GrowingNetwork: Layer {
         guard let sourceNode = self.node(edge.source) else { throw NetworkError.missingForward(layer: name) }
         let reduced = try reducedInput(of: sourceNode, for: node)
         let inputGradient = try weightGradient(of: edge.weight, input: reduced.value, preGradient: preGradient,
-                                               isConvolution: node.isConvolution, needsInputGradient: needsInput)
+                                               isConvolution: node.isConvolution, algorithm: edge.convolutionAlgorithm,
+                                               needsInputGradient: needsInput)
         guard let inputGradient else { return nil }
         return try reduced.backward(inputGradient)
     }
@@ -263,12 +261,14 @@ public final class GrowingNetwork: Layer {
     /// Adds `∂L/∂W` for `weight` (given its input and the target's pre-activation gradient) and
     /// returns `∂L/∂input` when asked.
     private func weightGradient(of weight: Parameter, input: Tensor, preGradient: Tensor, isConvolution: Bool,
-                                needsInputGradient: Bool) throws -> Tensor? {
+                                algorithm: ConvolutionAlgorithm = .automatic, needsInputGradient: Bool) throws -> Tensor? {
         if isConvolution {
             var noBias: Tensor?
             return try naming(name) {
-                try Convolution2D.backward(outputGradient: preGradient, input: input, weight: weight.value, geometry: geometry(of: weight),
-                                           weightGradient: &weight.gradient, biasGradient: &noBias, needsInputGradient: needsInputGradient)
+                try Convolution2D.backward(outputGradient: preGradient, input: input, weight: weight.value,
+                                           geometry: GrowingEdge.convolutionGeometry(of: weight),
+                                           weightGradient: &weight.gradient, biasGradient: &noBias, needsInputGradient: needsInputGradient,
+                                           algorithm: algorithm)
             }
         }
         let batch = input.shape[0], outputs = weight.shape[0], inputs = weight.count / max(1, outputs)

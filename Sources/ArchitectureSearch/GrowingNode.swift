@@ -69,6 +69,25 @@ public struct GrowingEdge {
     public internal(set) var source: Int
     public let target: Int
     public internal(set) var weight: Parameter
+    /// How a convolutional connection is computed: chosen once, from its shape when it is created, so that growth
+    /// never switches algorithms and changes the network's output, not even by rounding.
+    public let convolutionAlgorithm: ConvolutionAlgorithm
+
+    init(id: Int, source: Int, target: Int, weight: Parameter) {
+        self.id = id
+        self.source = source
+        self.target = target
+        self.weight = weight
+        convolutionAlgorithm = weight.shape.count == 4
+            ? (try? ConvolutionAlgorithm.automatic.resolved(for: Self.convolutionGeometry(of: weight))) ?? .im2col
+            : .im2col
+    }
+
+    /// The geometry of a convolutional weight `[targetChannels, sourceChannels, k, k]`: stride 1, padding `k / 2`.
+    static func convolutionGeometry(of weight: Parameter) -> ConvolutionGeometry {
+        let shape = weight.shape
+        return ConvolutionGeometry(inputChannels: shape[1], outputChannels: shape[0], kernelSize: shape[2], padding: shape[2] / 2)
+    }
 
     /// An edge is computed when at least one of its entries is present.
     public var isActive: Bool { weight.activeCount > 0 }

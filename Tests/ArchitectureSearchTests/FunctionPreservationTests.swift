@@ -86,6 +86,30 @@ final class FunctionPreservationTests: XCTestCase {
         }
     }
 
+    /// A connection keeps the algorithm it was created with while it grows past the size at which a new one would
+    /// be computed by Winograd: growth must not change the output, not even by the rounding of another algorithm.
+    func testConnectionsKeepTheirConvolutionAlgorithmAsTheyGrow() throws {
+        let template = ConvolutionalTemplate(stages: 1, layersPerStage: 2...2, channels: 12...12, density: 0.5,
+                                             hiddenLinearLayers: 1...1, hiddenWidth: 5...5,
+                                             limits: GrowthLimits(placeholderRange: 2...3))
+        let network = try template.makeNetwork(inputShape: [8, 6, 6], classes: 3, seed: 5)
+        let algorithms = Dictionary(uniqueKeysWithValues: network.edges.map { ($0.id, $0.convolutionAlgorithm) })
+        let x = input(network.inputShape)
+        let before = try network.forward(x, mode: .inference)
+        for unit in WeightGranularity().allUnits(in: network) { try network.add(unit) }
+        network.finishAdding()
+        XCTAssertEqual(try network.forward(x, mode: .inference), before, "bit for bit")
+        var crossed = 0
+        for edge in network.edges where edge.weight.shape.count == 4 {
+            guard let original = algorithms[edge.id] else { continue }
+            XCTAssertEqual(edge.convolutionAlgorithm, original, "edge \(edge.id)")
+            let geometry = ConvolutionGeometry(inputChannels: edge.weight.shape[1], outputChannels: edge.weight.shape[0],
+                                               kernelSize: 3, padding: 1)
+            if original == .im2col, try ConvolutionAlgorithm.automatic.resolved(for: geometry) == .winograd { crossed += 1 }
+        }
+        XCTAssertGreaterThan(crossed, 0, "some connection grew past the Winograd threshold")
+    }
+
     func testSnapshotRestoresArchitectureAndWeights() throws {
         let network = try SearchFixtures.convolutionalNetwork()
         let x = input([2, 6, 6])
