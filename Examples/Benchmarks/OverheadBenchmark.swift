@@ -17,18 +17,19 @@ final class FloatBuffer {
 
 /// One layer shape of a reference model whose framework op is compared with its bare GEMMs.
 enum OverheadCase {
-    /// A convolution over `size x size` images of the batch.
-    case convolution(name: String, geometry: ConvolutionGeometry, size: Int)
+    /// A convolution over `size x size` images of the batch, computed by `algorithm`.
+    case convolution(name: String, geometry: ConvolutionGeometry, size: Int, algorithm: ConvolutionAlgorithm)
     /// A fully connected layer.
     case linear(name: String, inputs: Int, outputs: Int)
 
     var name: String {
         switch self {
-        case let .convolution(name, _, _), let .linear(name, _, _): return name
+        case let .convolution(name, _, _, _), let .linear(name, _, _): return name
         }
     }
 
-    /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP (see `common.py` of the PyTorch reference).
+    /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP (see `common.py` of the PyTorch reference), every
+    /// convolution by im2col; the 3x3 convolutions Winograd computes by default also by Winograd, named `NAME/winograd`.
     static let all: [OverheadCase] = [
         conv("lenet5.conv1", 1, 6, kernel: 5, padding: 2, size: 28),
         conv("lenet5.conv2", 6, 16, kernel: 5, padding: 0, size: 14),
@@ -47,11 +48,15 @@ enum OverheadCase {
         .linear(name: "mlp.fc1", inputs: 784, outputs: 300),
         .linear(name: "mlp.fc2", inputs: 300, outputs: 100),
         .linear(name: "mlp.fc3", inputs: 100, outputs: 10),
-    ]
+    ].flatMap { overheadCase -> [OverheadCase] in
+        guard case let .convolution(name, geometry, size, _) = overheadCase,
+              (try? ConvolutionAlgorithm.automatic.resolved(for: geometry)) == .winograd else { return [overheadCase] }
+        return [overheadCase, .convolution(name: "\(name)/winograd", geometry: geometry, size: size, algorithm: .winograd)]
+    }
 
     private static func conv(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, padding: Int, size: Int) -> OverheadCase {
         .convolution(name: name, geometry: ConvolutionGeometry(inputChannels: inputs, outputChannels: outputs,
-                                                               kernelSize: kernel, padding: padding), size: size)
+                                                               kernelSize: kernel, padding: padding), size: size, algorithm: .im2col)
     }
 }
 
@@ -85,8 +90,8 @@ enum OverheadBenchmark {
         var generator = RandomGenerator(seed: 1)
         let threads = ComputeThreads.count
         switch overheadCase {
-        case let .convolution(name, geometry, size):
-            let (framework, bare, gemms, flops) = try convolutionPair(geometry, size: size, generator: &generator)
+        case let .convolution(name, geometry, size, algorithm):
+            let (framework, bare, gemms, flops) = try convolutionPair(geometry, size: size, algorithm: algorithm, generator: &generator)
             let ((frameworkTiming, bareTiming), contention) = try withContention {
                 try measureAlternately(policy, framework, bare)
             }
@@ -104,10 +109,12 @@ enum OverheadBenchmark {
         }
     }
 
-    /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) and the bare im2col GEMMs it runs:
-    /// per group of images that share a product (small maps are grouped, as the framework groups them),
+    /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) by `algorithm`, and the bare GEMMs of
+    /// im2col: per group of images that share a product (small maps are grouped, as the framework groups them),
     /// `Y = W · cols`, `dW += dY · colsᵀ`, `dcols = Wᵀ · dY`, the images split across workers as the framework splits them.
-    private static func convolutionPair(_ g: ConvolutionGeometry, size: Int, generator: inout RandomGenerator) throws
+    /// For im2col these are the GEMMs the framework runs; Winograd replaces them by 2.25 times fewer multiplies.
+    private static func convolutionPair(_ g: ConvolutionGeometry, size: Int, algorithm: ConvolutionAlgorithm,
+                                        generator: inout RandomGenerator) throws
         -> (() throws -> Float, () throws -> Float, [String], Double) {
         let (outH, outW) = try g.outputSize(height: size, width: size)
         let outPlane = outH * outW, patch = g.patchSize, channels = g.outputChannels
@@ -118,9 +125,10 @@ enum OverheadBenchmark {
         var weightGradient = Tensor(zeros: weight.shape)
         var biasGradient: Tensor? = Tensor(zeros: [channels])
         let framework: () throws -> Float = {
-            let output = try Convolution2D.forward(input: input, weight: weight, bias: bias, geometry: g)
+            let output = try Convolution2D.forward(input: input, weight: weight, bias: bias, geometry: g, algorithm: algorithm)
             let inputGradient = try Convolution2D.backward(outputGradient: outputGradient, input: input, weight: weight, geometry: g,
-                                                           weightGradient: &weightGradient, biasGradient: &biasGradient)
+                                                           weightGradient: &weightGradient, biasGradient: &biasGradient,
+                                                           algorithm: algorithm)
             return output.scalars[0] + (inputGradient?.scalars[0] ?? 0)
         }
 
