@@ -217,7 +217,6 @@ public final class GrowingNetwork: Layer {
 
     // MARK: Connection arithmetic
 
-
     /// `W · input(source)` for one connection, plus the target's bias when asked.
     private func apply(_ edge: GrowingEdge, into node: GrowingNode, addingBias: Bool) throws -> Tensor {
         guard let sourceNode = self.node(edge.source) else { throw NetworkError.missingForward(layer: name) }

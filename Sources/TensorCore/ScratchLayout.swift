@@ -14,6 +14,7 @@ struct ScratchLayout<Buffer: Hashable> {
 
     /// The start of `buffer` in the block of `worker`.
     func pointer(_ buffer: Buffer, worker: Int, in scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
-        scratch + worker * perWorker + offsets[buffer, default: 0]
+        assert(offsets[buffer] != nil, "buffer \(buffer) is not part of this layout")
+        return scratch + worker * perWorker + offsets[buffer, default: 0]
     }
 }

@@ -81,8 +81,8 @@ enum WinogradConvolution {
                 }
                 let scratch = u + transformedWeightSize
                 input.withUnsafeBufferPointer { x in
-                    (bias ?? Tensor(zeros: [outputs])).withUnsafeBufferPointer { b in
-                        let p = UncheckedSendable((x.baseAddress!, b.baseAddress!, UnsafePointer(u), y, scratch))
+                    withOptionalPointer(bias) { b in
+                        let p = UncheckedSendable((x.baseAddress!, b, UnsafePointer(u), y, scratch))
                         ComputeThreads.forEachChunk(plan.chunks) { chunk in
                             let (x, b, u, y, scratch) = p.value
                             func buffer(_ name: ForwardBuffer) -> UnsafeMutablePointer<Float> {
@@ -141,11 +141,15 @@ enum WinogradConvolution {
         guard plan.chunks > 0 else { return needsInputGradient ? Tensor(zeros: input.shape) : nil }
         var inputGradient: Tensor?
 
-        withScratch(transformedWeightSize + plan.chunks * layout.perWorker) { u in
-            weight.withUnsafeBufferPointer { w in
-                WinogradTransform.weights(w.baseAddress!, outputs: outputs, inputs: inputs, into: u)
+        // The transformed weights are needed only for the input gradient.
+        let sharedSize = needsInputGradient ? transformedWeightSize : 0
+        withScratch(sharedSize + plan.chunks * layout.perWorker) { u in
+            if needsInputGradient {
+                weight.withUnsafeBufferPointer { w in
+                    WinogradTransform.weights(w.baseAddress!, outputs: outputs, inputs: inputs, into: u)
+                }
             }
-            let scratch = u + transformedWeightSize
+            let scratch = u + sharedSize
             func buffer(_ name: BackwardBuffer, _ chunk: Int) -> UnsafeMutablePointer<Float> {
                 layout.pointer(name, worker: chunk, in: scratch)
             }
@@ -206,7 +210,7 @@ enum WinogradConvolution {
             }
             // Workers' transformed weight gradients summed, then transformed back once.
             let total = buffer(.transformedWeightGradient, 0)
-            for chunk in 1..<max(1, plan.chunks) {
+            for chunk in 1..<plan.chunks {
                 let local = buffer(.transformedWeightGradient, chunk)
                 for i in 0..<transformedWeightSize { total[i] += local[i] }
             }
@@ -224,4 +228,10 @@ enum WinogradConvolution {
         }
         return inputGradient
     }
+}
+
+/// Runs `body` with a pointer to the elements of `tensor`, or `nil` when there is no tensor.
+private func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let tensor else { return body(nil) }
+    return tensor.withUnsafeBufferPointer { body($0.baseAddress) }
 }

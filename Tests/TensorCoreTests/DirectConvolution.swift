@@ -28,7 +28,7 @@ enum DirectConvolution {
         }
     }
 
-    /// A direct, loop-based convolution: the independent reference for the im2col + GEMM path.
+    /// The output of a direct, loop-based convolution, with the sums in Double.
     static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvolutionGeometry) throws -> Tensor {
         let (oh, ow) = try g.outputSize(height: x.shape[2], width: x.shape[3])
         var sums = [Double](repeating: 0, count: x.shape[0] * g.outputChannels * oh * ow)

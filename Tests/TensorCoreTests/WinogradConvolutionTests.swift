@@ -14,10 +14,12 @@ final class WinogradConvolutionTests: XCTestCase {
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, padding: 2), 3, 4, 3),
         (ConvolutionGeometry(inputChannels: 17, outputChannels: 18, kernelSize: 3, padding: 1), 4, 4, 2),
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, padding: 1), 1, 1, 2),
-        // 81 tiles per image, 4 images per group: groups of 4, 4, 2 on one thread and 4, 1 on each of two.
-        (ConvolutionGeometry(inputChannels: 1, outputChannels: 2, kernelSize: 3, padding: 1), 17, 17, 10),
-        // One image per group.
+        // 16 tiles per image, 4 images per group: groups of 4, 4, 2 on one thread and 4, 1 on each of two.
+        (ConvolutionGeometry(inputChannels: 1, outputChannels: 2, kernelSize: 3, padding: 1), 7, 7, 10),
+        // One image per group; rows of 16 tiles, and of 14 and 15 (vector blocks of 8 and then 6 or 7).
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 32, 31, 3),
+        (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 5, 28, 2),
+        (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 4, 30, 2),
     ]
 
     private func withThreads(_ body: (Int) throws -> Void) throws {
@@ -29,54 +31,57 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
-    func testForwardMatchesDirectConvolution() throws {
-        var rng = RandomGenerator(seed: 11)
+    /// Runs `body(geometry, input, weight, label, generator)` for every case on one and two threads, with random
+    /// input and weights.
+    private func forEachCase(seed: UInt64,
+                             _ body: (ConvolutionGeometry, Tensor, Tensor, String, inout RandomGenerator) throws -> Void) throws {
+        var rng = RandomGenerator(seed: seed)
         try withThreads { threads in
             for (g, height, width, batch) in cases {
                 let x = rng.normalTensor(shape: [batch, g.inputChannels, height, width])
                 let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, 3, 3])
-                let b = rng.normalTensor(shape: [g.outputChannels])
-                for bias in [b, nil] {
-                    let fast = try Convolution2D.forward(input: x, weight: w, bias: bias, geometry: g, algorithm: .winograd)
-                    let slow = try DirectConvolution.forward(x, w, bias, g)
-                    XCTAssertEqual(fast.shape, slow.shape)
-                    XCTAssertLessThan(GradientCheck.maxError(fast, slow), 1e-5, "\(g) \(height)x\(width) threads \(threads)")
-                }
+                try body(g, x, w, "\(g) \(height)x\(width) threads \(threads)", &rng)
+            }
+        }
+    }
+
+    func testForwardMatchesDirectConvolution() throws {
+        try forEachCase(seed: 11) { g, x, w, label, rng in
+            let b = rng.normalTensor(shape: [g.outputChannels])
+            for bias in [b, nil] {
+                let fast = try Convolution2D.forward(input: x, weight: w, bias: bias, geometry: g, algorithm: .winograd)
+                let slow = try DirectConvolution.forward(x, w, bias, g)
+                XCTAssertEqual(fast.shape, slow.shape)
+                XCTAssertLessThan(GradientCheck.maxError(fast, slow), 1e-5, label)
             }
         }
     }
 
     func testBackwardAddsExactGradientsOntoExistingOnes() throws {
-        var rng = RandomGenerator(seed: 12)
-        try withThreads { threads in
-            for (g, height, width, batch) in cases {
-                let x = rng.normalTensor(shape: [batch, g.inputChannels, height, width])
-                let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, 3, 3])
-                let (oh, ow) = try g.outputSize(height: height, width: width)
-                let dy = rng.normalTensor(shape: [batch, g.outputChannels, oh, ow])
-                let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
-                let reference = try DirectConvolution.gradients(dy, x, w, g)
-                let biasReference = dy.sumPerChannel()
-                var dw = earlier
-                var db: Tensor? = earlierBias
-                let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                              weightGradient: &dw, biasGradient: &db, algorithm: .winograd))
-                let label = "\(g) \(height)x\(width) threads \(threads)"
-                XCTAssertLessThan(GradientCheck.maxError(dx, reference.dx), 1e-4, label)
-                for i in 0..<dw.count {
-                    XCTAssertEqual(dw[flat: i], earlier[flat: i] + reference.dw[flat: i], accuracy: 2e-3, label)
-                }
-                for o in 0..<g.outputChannels {
-                    XCTAssertEqual(try XCTUnwrap(db)[o], earlierBias[o] + biasReference[o], accuracy: 1e-3, label)
-                }
-                var dwOnly = earlier
-                var noBias: Tensor? = nil
-                XCTAssertNil(try Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                        weightGradient: &dwOnly, biasGradient: &noBias,
-                                                        needsInputGradient: false, algorithm: .winograd))
-                XCTAssertNil(noBias)
-                XCTAssertLessThan(GradientCheck.maxError(dwOnly, dw), 1e-5, label)
+        try forEachCase(seed: 12) { g, x, w, label, rng in
+            let (oh, ow) = try g.outputSize(height: x.shape[2], width: x.shape[3])
+            let dy = rng.normalTensor(shape: [x.shape[0], g.outputChannels, oh, ow])
+            let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
+            let reference = try DirectConvolution.gradients(dy, x, w, g)
+            let biasReference = dy.sumPerChannel()
+            var dw = earlier
+            var db: Tensor? = earlierBias
+            let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
+                                                          weightGradient: &dw, biasGradient: &db, algorithm: .winograd))
+            XCTAssertLessThan(GradientCheck.maxError(dx, reference.dx), 1e-4, label)
+            for i in 0..<dw.count {
+                XCTAssertEqual(dw[flat: i], earlier[flat: i] + reference.dw[flat: i], accuracy: 2e-3, label)
             }
+            for o in 0..<g.outputChannels {
+                XCTAssertEqual(try XCTUnwrap(db)[o], earlierBias[o] + biasReference[o], accuracy: 1e-3, label)
+            }
+            var dwOnly = earlier
+            var noBias: Tensor? = nil
+            XCTAssertNil(try Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
+                                                    weightGradient: &dwOnly, biasGradient: &noBias,
+                                                    needsInputGradient: false, algorithm: .winograd))
+            XCTAssertNil(noBias)
+            XCTAssertLessThan(GradientCheck.maxError(dwOnly, dw), 1e-5, label)
         }
     }
 
@@ -102,6 +107,19 @@ final class WinogradConvolutionTests: XCTestCase {
             XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), try GradientCheck.numericGradient(of: b) { try loss(x, w, $0) }),
                               2e-3, "\(g)")
         }
+    }
+
+    func testAnEmptyBatchGivesEmptyOutputsAndNoGradient() throws {
+        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
+        let x = Tensor(zeros: [0, 2, 6, 6]), w = Tensor(repeating: 1, shape: [3, 2, 3, 3])
+        XCTAssertEqual(try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .winograd).shape, [0, 3, 6, 6])
+        var dw = Tensor(zeros: w.shape)
+        var db: Tensor? = Tensor(zeros: [3])
+        let dx = try Convolution2D.backward(outputGradient: Tensor(zeros: [0, 3, 6, 6]), input: x, weight: w, geometry: g,
+                                            weightGradient: &dw, biasGradient: &db, algorithm: .winograd)
+        XCTAssertEqual(dx?.shape, [0, 2, 6, 6])
+        XCTAssertEqual(dw, Tensor(zeros: w.shape))
+        XCTAssertEqual(db, Tensor(zeros: [3]))
     }
 
     func testAutomaticChoosesWinogradOnlyWhereItAppliesAndPays() throws {
