@@ -45,7 +45,7 @@ public final class ExpansionCallback: TrainingCallback {
             let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
             guard progress < end, space.parameterCount < optimizer.budget else { return }
             var due = progress >= nextExpansion - 1e-9
-            if plateau != nil, plateau!.record(gradientNorm(of: loop.model.parameters)) { due = true }
+            if plateau != nil, plateau!.record(report.gradientNorm) { due = true }
             guard due else { return }
             while nextExpansion <= progress + 1e-9 { nextExpansion += schedule.interval }
             try expand(at: progress, searchEnd: end, report: report, learningRate: report.learningRate)
@@ -66,17 +66,5 @@ public final class ExpansionCallback: TrainingCallback {
         records.append(record)
         architectureSecondsPerEpoch[report.epoch, default: 0] += record.seconds
         try onExpansion?(record)
-    }
-
-    /// ‖∇_W L‖ over the present entries.
-    private func gradientNorm(of parameters: [Parameter]) -> Double {
-        var sum = 0.0
-        for parameter in parameters {
-            let mask = parameter.mask
-            parameter.gradient.withUnsafeBufferPointer { g in
-                for i in 0..<g.count where mask.isActive(i) { sum += Double(g[i] * g[i]) }
-            }
-        }
-        return sum.squareRoot()
     }
 }

@@ -16,6 +16,9 @@ public final class TrainingLoop {
     public let schedule: LearningRateSchedule
     /// Observers, called in order for every event.
     public var callbacks: [TrainingCallback]
+    /// When set, each step's gradients are rescaled to at most this global L2 norm before the update
+    /// (``GradientClipping``); a value that is not positive makes ``step(_:learningRate:)`` throw.
+    public var maximumGradientNorm: Float?
     /// Steps taken so far.
     public private(set) var globalStep = 0
     /// The epoch being trained (0-based).
@@ -53,14 +56,14 @@ public final class TrainingLoop {
             var batchIndex = 0
             for batch in train.batches(epoch: epoch) {
                 let rate = schedule.learningRate(at: Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch))
-                let (loss, hits) = try step(batch, learningRate: rate)
+                let (loss, hits, gradientNorm) = try step(batch, learningRate: rate)
                 globalStep += 1
                 lossSum += Double(loss) * Double(batch.labels.count)
                 correct += hits
                 seen += batch.labels.count
                 try emit(.batchEnd(BatchReport(epoch: epoch, batch: batchIndex, globalStep: globalStep, loss: loss,
                                                accuracy: Float(hits) / Float(max(1, batch.labels.count)),
-                                               batchSize: batch.labels.count, learningRate: rate)))
+                                               batchSize: batch.labels.count, learningRate: rate, gradientNorm: gradientNorm)))
                 batchIndex += 1
             }
             let seconds = Date().timeIntervalSince(started)
@@ -78,16 +81,19 @@ public final class TrainingLoop {
         return history
     }
 
-    /// One optimisation step on `batch`; returns the batch loss (before the update) and the number of correct predictions.
-    public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int) {
+    /// One optimisation step on `batch`; returns the batch loss (before the update), the number of correct predictions
+    /// and the global L2 norm of the present parameters' gradients before any clipping.
+    public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
         let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
         try model.accumulateParameterGradients(result.logitsGradient)
+        let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
+            ?? GradientClipping.globalNorm(of: parameters)
         optimizer.learningRate = learningRate
         try optimizer.step(parameters)
-        return (result.loss, try Classification.correctCount(scores: logits, labels: batch.labels))
+        return (result.loss, try Classification.correctCount(scores: logits, labels: batch.labels), gradientNorm)
     }
 
     /// Mean loss and accuracy of the model on every batch of `data` (inference mode).

@@ -68,6 +68,9 @@ struct SearchCommand: ParsableCommand {
     var learningRate: Float = 0.05
     @Option(name: .customLong("weight-decay"), help: "SGD weight decay.")
     var weightDecay: Float = 5e-4
+    @Option(name: .customLong("max-gradient-norm"),
+            help: "Gradients are rescaled to at most this global L2 norm each step (0: never); keeps the sparse starting network from collapsing at its peak learning rate.")
+    var maximumGradientNorm: Float = 5
     @Option(help: "Output folder.")
     var out: String = "runs/search"
     @Flag(help: "Print only the final JSON line.")
@@ -79,6 +82,9 @@ struct SearchCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        if !(maximumGradientNorm >= 0) || !maximumGradientNorm.isFinite {
+            throw ValidationError("--max-gradient-norm must be 0 (off) or positive, got \(maximumGradientNorm)")
+        }
         if ExpansionSchedule.Decay(rawValue: architectureDecay) == nil {
             throw ValidationError("--arch-lr-decay must be one of \(ExpansionSchedule.Decay.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -132,6 +138,7 @@ struct SearchCommand: ParsableCommand {
         let schedule = try CosineAnnealingSchedule(initialRate: learningRate, finalRate: 0, length: Double(epochs))
             .withLinearWarmup(length: min(1, Double(epochs) / 4))
         let loop = TrainingLoop(model: network, optimizer: optimizer, schedule: schedule)
+        loop.maximumGradientNorm = maximumGradientNorm > 0 ? maximumGradientNorm : nil
         if !quiet { loop.callbacks.append(ProgressBar()) }
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -60,6 +60,32 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(try run(), try run())
     }
 
+    /// With a gradient-norm limit, a plain SGD step with learning rate 1 moves the weights by exactly the
+    /// gradient scaled down to that norm.
+    func testClippedStepMovesByTheRescaledGradient() throws {
+        let (train, _) = try digitsLoaders(seed: 4)
+        let batches: AnyIterator<LabeledBatch> = train.batches(epoch: 0)
+        let batch = try XCTUnwrap(batches.next())
+        let probe = TrainingLoop(model: model(seed: 4), optimizer: try SGD(learningRate: 1), schedule: try ConstantSchedule(rate: 1))
+        _ = try probe.step(batch, learningRate: 0)
+        let gradients = probe.model.parameters.map(\.gradient)
+        let norm = GradientClipping.globalNorm(of: probe.model.parameters)
+        XCTAssertGreaterThan(norm, 0)
+
+        let clipped = TrainingLoop(model: model(seed: 4), optimizer: try SGD(learningRate: 1), schedule: try ConstantSchedule(rate: 1))
+        clipped.maximumGradientNorm = Float(norm / 4)
+        let before = clipped.model.parameters.map(\.value)
+        _ = try clipped.step(batch, learningRate: 1)
+        for (index, parameter) in clipped.model.parameters.enumerated() {
+            for i in 0..<parameter.count {
+                let moved = before[index][flat: i] - parameter.value[flat: i]
+                XCTAssertEqual(moved, gradients[index][flat: i] / 4, accuracy: 1e-5, parameter.name)
+            }
+        }
+        clipped.maximumGradientNorm = 0
+        XCTAssertThrowsError(try clipped.step(batch, learningRate: 1))
+    }
+
     func testInvalidSettingsThrow() throws {
         let loop = TrainingLoop(model: model(seed: 0), optimizer: try SGD(learningRate: 0.05), schedule: try ConstantSchedule(rate: 0.05))
         XCTAssertThrowsError(try loop.fit(train: FixedBatches([]), test: nil, epochs: 1))
