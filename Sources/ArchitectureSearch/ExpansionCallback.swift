@@ -37,6 +37,7 @@ public final class ExpansionCallback: TrainingCallback {
     public func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
         switch event {
         case .trainingStart:
+            if plateau != nil { loop.measuresGradientNorm = true }
             nextExpansion = schedule.interval
             initialArchitectureLearningRate = schedule.initialArchitectureLearningRate
                 ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget, totalEpochs: loop.plannedEpochs)
@@ -45,7 +46,7 @@ public final class ExpansionCallback: TrainingCallback {
             let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
             guard progress < end, space.parameterCount < optimizer.budget else { return }
             var due = progress >= nextExpansion - 1e-9
-            if plateau != nil, plateau!.record(report.gradientNorm) { due = true }
+            if plateau != nil, let norm = report.gradientNorm, plateau!.record(norm) { due = true }
             guard due else { return }
             while nextExpansion <= progress + 1e-9 { nextExpansion += schedule.interval }
             try expand(at: progress, searchEnd: end, report: report, learningRate: report.learningRate)

@@ -24,8 +24,9 @@ public struct BatchReport: Sendable {
     public var batchSize: Int
     /// The learning rate used for this step.
     public var learningRate: Float
-    /// The global L2 norm of the present parameters' gradients, before clipping (``TrainingLoop/maximumGradientNorm``).
-    public var gradientNorm: Double
+    /// The global L2 norm of the present parameters' gradients before clipping, when the loop clips
+    /// (``TrainingLoop/maximumGradientNorm``) or measures it (``TrainingLoop/measuresGradientNorm``).
+    public var gradientNorm: Double?
 }
 
 /// Per-epoch results, as printed and written to reports.

@@ -19,6 +19,9 @@ public final class TrainingLoop {
     /// When set, each step's gradients are rescaled to at most this global L2 norm before the update
     /// (``GradientClipping``); a value that is not positive makes ``step(_:learningRate:)`` throw.
     public var maximumGradientNorm: Float?
+    /// Whether each step measures its gradient norm for ``BatchReport/gradientNorm`` even without clipping
+    /// (a pass over every gradient, which a small network's step notices).
+    public var measuresGradientNorm = false
     /// Steps taken so far.
     public private(set) var globalStep = 0
     /// The epoch being trained (0-based).
@@ -82,15 +85,16 @@ public final class TrainingLoop {
     }
 
     /// One optimisation step on `batch`; returns the batch loss (before the update), the number of correct predictions
-    /// and the global L2 norm of the present parameters' gradients before any clipping.
-    public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double) {
+    /// and, when clipping or ``measuresGradientNorm``, the global L2 norm of the present parameters' gradients
+    /// before clipping.
+    public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
         let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
         try model.accumulateParameterGradients(result.logitsGradient)
         let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
-            ?? GradientClipping.globalNorm(of: parameters)
+            ?? (measuresGradientNorm ? GradientClipping.globalNorm(of: parameters) : nil)
         optimizer.learningRate = learningRate
         try optimizer.step(parameters)
         return (result.loss, try Classification.correctCount(scores: logits, labels: batch.labels), gradientNorm)

@@ -67,15 +67,18 @@ final class TrainingLoopTests: XCTestCase {
         let batches: AnyIterator<LabeledBatch> = train.batches(epoch: 0)
         let batch = try XCTUnwrap(batches.next())
         let probe = TrainingLoop(model: model(seed: 4), optimizer: try SGD(learningRate: 1), schedule: try ConstantSchedule(rate: 1))
-        _ = try probe.step(batch, learningRate: 0)
+        XCTAssertNil(try probe.step(batch, learningRate: 0).gradientNorm, "measured only when asked")
+        probe.measuresGradientNorm = true
+        let measured = try XCTUnwrap(try probe.step(batch, learningRate: 0).gradientNorm)
         let gradients = probe.model.parameters.map(\.gradient)
         let norm = GradientClipping.globalNorm(of: probe.model.parameters)
         XCTAssertGreaterThan(norm, 0)
+        XCTAssertEqual(measured, norm)
 
         let clipped = TrainingLoop(model: model(seed: 4), optimizer: try SGD(learningRate: 1), schedule: try ConstantSchedule(rate: 1))
         clipped.maximumGradientNorm = Float(norm / 4)
         let before = clipped.model.parameters.map(\.value)
-        _ = try clipped.step(batch, learningRate: 1)
+        XCTAssertEqual(try clipped.step(batch, learningRate: 1).gradientNorm ?? 0, norm, accuracy: 1e-9 * norm, "the norm before clipping")
         for (index, parameter) in clipped.model.parameters.enumerated() {
             for i in 0..<parameter.count {
                 let moved = before[index][flat: i] - parameter.value[flat: i]
