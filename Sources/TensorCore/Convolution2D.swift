@@ -87,8 +87,14 @@ public enum Convolution2D {
                                                 needsInputGradient: needsInputGradient)
         }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
-        let layout = BackwardScratch(plan: plan, weightCount: weight.count, needsInputGradient: needsInputGradient,
-                                     needsBiasGradient: biasGradient != nil)
+        let weightCount = weight.count, biasCount = biasGradient == nil ? 0 : outputs
+        // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients
+        // side by side, and private weight and bias gradients.
+        let layout = ScratchLayout<BackwardBuffer>([
+            .padded: plan.paddedImageSize, .paddedGradient: needsInputGradient ? plan.gradientScratchSize : 0,
+            .columns: plan.columnsSize, .columnGradient: needsInputGradient ? plan.columnsSize : 0,
+            .gathered: plan.groupedOutputSize, .weightGradient: weightCount, .biasGradient: biasCount,
+        ])
         var inputGradient: Tensor?
 
         withScratch(plan.chunks * layout.perWorker) { scratch in
@@ -100,20 +106,25 @@ public enum Convolution2D {
                                 let p = UncheckedSendable((dy.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, scratch, dx))
                                 ComputeThreads.forEachChunk(plan.chunks) { chunk in
                                     let (dy, x, w, dw, scratch, dx) = p.value
-                                    let buffers = layout.buffers(of: chunk, in: scratch)
+                                    func buffer(_ name: BackwardBuffer) -> UnsafeMutablePointer<Float> {
+                                        layout.pointer(name, worker: chunk, in: scratch)
+                                    }
+                                    let padded = buffer(.padded), paddedGradient = buffer(.paddedGradient)
+                                    let columns = buffer(.columns), columnGradient = buffer(.columnGradient)
+                                    let gathered = buffer(.gathered), biasSums = buffer(.biasGradient)
                                     // Worker 0 adds straight into the caller's weight gradient; the others start their own.
-                                    let weightTarget = chunk == 0 ? dw : buffers.weightGradient
+                                    let weightTarget = chunk == 0 ? dw : buffer(.weightGradient)
                                     var weightBeta: Float = chunk == 0 ? 1 : 0
-                                    buffers.biasGradient.update(repeating: 0, count: layout.biasCount)
-                                    plan.clearPadding(buffers.padded)
+                                    biasSums.update(repeating: 0, count: biasCount)
+                                    plan.clearPadding(padded)
                                     for (first, count) in plan.groups(ofChunk: chunk) {
                                         let span = count * outPlane
                                         let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
-                                                                   padded: buffers.padded, into: buffers.columns)
-                                        for image in 0..<count where layout.biasCount > 0 {
+                                                                   padded: padded, into: columns)
+                                        for image in 0..<count where biasCount > 0 {
                                             let imageGradient = dy + (first + image) * plan.outputImageSize
                                             for o in 0..<outputs {
-                                                buffers.biasGradient[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
+                                                biasSums[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
                                             }
                                         }
                                         // The output gradients of the group side by side: [outputs, count · outPlane].
@@ -123,11 +134,11 @@ public enum Convolution2D {
                                         } else {
                                             for image in 0..<count {
                                                 for o in 0..<outputs {
-                                                    (buffers.gathered + o * span + image * outPlane)
+                                                    (gathered + o * span + image * outPlane)
                                                         .update(from: dy + (first + image) * plan.outputImageSize + o * outPlane, count: outPlane)
                                                 }
                                             }
-                                            gradOut = UnsafePointer(buffers.gathered)
+                                            gradOut = UnsafePointer(gathered)
                                         }
                                         // dW += dY · patchesᵀ
                                         Gemm.multiply(gradOut, patches, transposeB: true, into: weightTarget,
@@ -139,19 +150,17 @@ public enum Convolution2D {
                                             Gemm.multiply(w, transposeA: true, gradOut, into: imageGradients, m: patchSize, n: outPlane, k: outputs)
                                             continue
                                         }
-                                        Gemm.multiply(w, transposeA: true, gradOut, into: buffers.columnGradient,
+                                        Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
                                                       m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
                                         for image in 0..<count {
-                                            plan.foldInputGradient(buffers.columnGradient + image * outPlane, rowStride: span,
-                                                                   scratch: buffers.paddedGradient,
+                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span,
+                                                                   scratch: paddedGradient,
                                                                    into: imageGradients + image * plan.inputImageSize)
                                         }
                                     }
                                 }
-                                for chunk in 1..<max(1, plan.chunks) {
-                                    let local = layout.buffers(of: chunk, in: scratch).weightGradient
-                                    for i in 0..<layout.weightCount { dw[i] += local[i] }
-                                }
+                                layout.add(.weightGradient, count: weightCount, ofWorkers: 1..<max(1, plan.chunks), in: scratch,
+                                           onto: dw.baseAddress!)
                             }
                         }
                     }
@@ -164,10 +173,7 @@ public enum Convolution2D {
             }
             if biasGradient != nil {
                 biasGradient!.withUnsafeMutableBufferPointer { db in
-                    for chunk in 0..<plan.chunks {
-                        let local = layout.buffers(of: chunk, in: scratch).biasGradient
-                        for o in 0..<outputs { db[o] += local[o] }
-                    }
+                    layout.add(.biasGradient, count: biasCount, ofWorkers: 0..<plan.chunks, in: scratch, onto: db.baseAddress!)
                 }
             }
         }
@@ -183,37 +189,5 @@ public func ensureShape(_ tensor: Tensor, _ shape: [Int], _ operation: String) t
     }
 }
 
-/// Where each worker's scratch memory of a convolution backward pass lies: one block of ``perWorker`` floats
-/// per worker holding a padded image and its gradient, the patches and their gradient, the group's output
-/// gradients side by side, and private weight and bias gradients.
-private struct BackwardScratch {
-    let paddedSize: Int, paddedGradientSize: Int, columnsSize: Int, columnGradientSize: Int, gatheredSize: Int
-    let weightCount: Int, biasCount: Int
-
-    init(plan: ConvolutionPlan, weightCount: Int, needsInputGradient: Bool, needsBiasGradient: Bool) {
-        paddedSize = plan.paddedImageSize
-        paddedGradientSize = needsInputGradient ? plan.gradientScratchSize : 0
-        columnsSize = plan.columnsSize
-        columnGradientSize = needsInputGradient ? plan.columnsSize : 0
-        gatheredSize = plan.groupedOutputSize
-        self.weightCount = weightCount
-        biasCount = needsBiasGradient ? plan.geometry.outputChannels : 0
-    }
-
-    var perWorker: Int { paddedSize + paddedGradientSize + columnsSize + columnGradientSize + gatheredSize + weightCount + biasCount }
-
-    /// The buffers of worker `chunk` within `scratch`.
-    func buffers(of chunk: Int, in scratch: UnsafeMutablePointer<Float>) -> (
-        padded: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
-        columnGradient: UnsafeMutablePointer<Float>, gathered: UnsafeMutablePointer<Float>,
-        weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>
-    ) {
-        let padded = scratch + chunk * perWorker
-        let paddedGradient = padded + paddedSize
-        let columns = paddedGradient + paddedGradientSize
-        let columnGradient = columns + columnsSize
-        let gathered = columnGradient + columnGradientSize
-        let weightGradient = gathered + gatheredSize
-        return (padded, paddedGradient, columns, columnGradient, gathered, weightGradient, weightGradient + weightCount)
-    }
-}
+/// The buffers of one worker's scratch memory in a convolution backward pass by im2col.
+private enum BackwardBuffer { case padded, paddedGradient, columns, columnGradient, gathered, weightGradient, biasGradient }

@@ -17,4 +17,14 @@ struct ScratchLayout<Buffer: Hashable> {
         assert(offsets[buffer] != nil, "buffer \(buffer) is not part of this layout")
         return scratch + worker * perWorker + offsets[buffer, default: 0]
     }
+
+    /// Adds the first `count` floats of `buffer` of every worker in `workers` onto `target`: per-worker partial
+    /// sums (of gradients) merged once the parallel region is over.
+    func add(_ buffer: Buffer, count: Int, ofWorkers workers: Range<Int>, in scratch: UnsafeMutablePointer<Float>,
+             onto target: UnsafeMutablePointer<Float>) {
+        for worker in workers {
+            let local = pointer(buffer, worker: worker, in: scratch)
+            for i in 0..<count { target[i] += local[i] }
+        }
+    }
 }

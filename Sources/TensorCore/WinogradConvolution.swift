@@ -210,19 +210,14 @@ enum WinogradConvolution {
             }
             // Workers' transformed weight gradients summed, then transformed back once.
             let total = buffer(.transformedWeightGradient, 0)
-            for chunk in 1..<plan.chunks {
-                let local = buffer(.transformedWeightGradient, chunk)
-                for i in 0..<transformedWeightSize { total[i] += local[i] }
-            }
+            layout.add(.transformedWeightGradient, count: transformedWeightSize, ofWorkers: 1..<plan.chunks, in: scratch,
+                       onto: total)
             weightGradient.withUnsafeMutableBufferPointer { dw in
                 WinogradTransform.accumulateWeightGradient(total, outputs: outputs, inputs: inputs, into: dw.baseAddress!)
             }
             if biasGradient != nil {
                 biasGradient!.withUnsafeMutableBufferPointer { db in
-                    for chunk in 0..<plan.chunks {
-                        let local = buffer(.biasGradient, chunk)
-                        for o in 0..<outputs { db[o] += local[o] }
-                    }
+                    layout.add(.biasGradient, count: biasCount, ofWorkers: 0..<plan.chunks, in: scratch, onto: db.baseAddress!)
                 }
             }
         }
