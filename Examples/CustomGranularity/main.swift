@@ -30,7 +30,7 @@ do {
     let start = network.parameterCount
     let search = ExpansionCallback(
         space: network,
-        optimizer: try ArchitectureOptimizer(budget: 15_000, seed: 1),
+        optimizer: try ArchitectureOptimizer(budget: SearchBudget(parameters: 15_000), seed: 1),
         granularity: TopDownGranularity([FilterGranularity(), KernelGranularity()]),
         schedule: try ExpansionSchedule(interval: 1),
         scoringData: trainLoader)

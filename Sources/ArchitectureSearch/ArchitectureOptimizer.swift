@@ -8,17 +8,29 @@ import Training
 /// ```
 /// g(α)   ← ∇_W L(α, W)                                  gradients at the current architecture,
 ///                                                        absent entries included
-/// α*     ← AddCandidates: α plus the n absent units with the largest |∂L/∂(α_i W_i)|
+/// α*     ← AddCandidates: α plus the n absent units with the best first scores s(g(α))
 /// W*     ← W − η g(α) on α*                              one gradient step on the hyper-architecture
 /// g(α*)  ← ∇_W L(α*, W*)
-/// α'     ← UpdateArch: α plus the m candidates with the largest |g(α) + g(α*)|
+/// α'     ← UpdateArch: α plus the m candidates with the best scores s(g(α) + g(α*))
 /// W      ← W, new entries 0                              the weights are held constant, so the
 ///                                                        network's output does not change
 /// ```
 ///
+/// **Scores.** A unit `u` with gradient `g_u` over its entries, which costs `c_u` parameters to add
+/// (its entries, plus the bias and incoming weights of a placeholder node it promotes), scores
+/// `s = ‖g_u‖₂ / √c_u`. Its square `‖g_u‖² / c_u` is the first-order loss decrease per budget
+/// parameter of a gradient step on the unit, so units of different sizes (a weight, a kernel, a new
+/// node, a connection) are ranked by what they buy for the budget they use; for a single weight the
+/// score is the paper's `|∂L/∂(α_i W_i)|`. A unit whose score is not positive would not lower the
+/// loss to first order and is never added: when fewer useful units exist than the target asks for,
+/// fewer are added, and the audit record says so (``ExpansionRecord/outcome``).
+///
 /// n and m are counted in parameters: the expansion aims to add `targetParameters` (set by the
-/// architecture learning rate), takes candidates holding `candidateFactor` times as many into the
-/// hyper-architecture, and never lets the network exceed `budget` present parameters.
+/// architecture learning rate) and takes candidates holding `candidateFactor` times as many into the
+/// hyper-architecture. The ``SearchBudget`` admits every unit, so the network never exceeds it; a
+/// unit that a growth limit forbids is skipped, and an error at any point restores the network as it
+/// was before the expansion. Hidden channels that are zero on every scoring sample are re-initialised
+/// first (``SearchSpace/reviveDeadChannels(on:)``), so that budget spent on them is not lost for good.
 public final class ArchitectureOptimizer {
     /// How units are chosen.
     public enum Selection: Sendable, Equatable {
@@ -28,22 +40,14 @@ public final class ArchitectureOptimizer {
         case random
     }
 
-    /// The hard limit on present weights and biases.
-    public let budget: Int
+    /// The hard limits on the network's size.
+    public let budget: SearchBudget
     public let selection: Selection
     /// Candidates in the hyper-architecture, as a multiple of the parameters to add (n / m ≥ 1).
     public var candidateFactor: Double
-    /// An optional second hard limit: multiply-accumulates of one sample's forward pass. Parameters
-    /// alone do not bound time: a channel at full resolution costs few parameters and much compute.
-    public let computeBudget: Int?
     private var generator: RandomGenerator
 
-    public init(budget: Int, computeBudget: Int? = nil, selection: Selection = .gradient, candidateFactor: Double = 2, seed: UInt64) throws {
-        guard budget > 0 else { throw SearchError.invalidSetting("the budget must be positive, got \(budget)") }
-        if let computeBudget, computeBudget <= 0 {
-            throw SearchError.invalidSetting("the compute budget must be positive, got \(computeBudget)")
-        }
-        self.computeBudget = computeBudget
+    public init(budget: SearchBudget, selection: Selection = .gradient, candidateFactor: Double = 2, seed: UInt64) throws {
         guard candidateFactor >= 1 else { throw SearchError.invalidSetting("the candidate factor must be at least 1, got \(candidateFactor)") }
         self.budget = budget
         self.selection = selection
@@ -51,13 +55,38 @@ public final class ArchitectureOptimizer {
         generator = RandomGenerator(seed: seed)
     }
 
+    /// The score of a unit with gradient `gradient` over its entries and a cost of `cost` parameters:
+    /// `‖gradient‖₂ / √cost`, or 0 for a unit that cannot be added (`cost` 0).
+    public static func score(_ gradient: [Float], cost: Int) -> Float {
+        guard cost > 0 else { return 0 }
+        let squares = gradient.reduce(Double(0)) { $0 + Double($1) * Double($1) }
+        return Float((squares / Double(cost)).squareRoot())
+    }
+
     /// Expands the architecture of `space` by about `targetParameters` parameters at `granularity`,
     /// scoring on `batches`, and returns the audit record (epoch and step are left for the caller).
     public func expand(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
                        targetParameters: Int, stepSize: Float) throws -> ExpansionRecord {
+        space.beginScoring()
+        defer { space.endScoring() }
+        let revived = try space.reviveDeadChannels(on: batches.map(\.inputs))
+        let restore = space.snapshot()
+        do {
+            var record = try grow(space, granularity: granularity, batches: batches, targetParameters: targetParameters,
+                                  stepSize: stepSize, restore: restore)
+            record.revivedChannels = revived
+            return record
+        } catch {
+            restore()
+            throw error
+        }
+    }
+
+    private func grow(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
+                      targetParameters: Int, stepSize: Float, restore: () -> Void) throws -> ExpansionRecord {
         let started = Date()
         let before = space.parameterCount
-        let target = min(targetParameters, budget - before)
+        let target = min(targetParameters, budget.remainingParameters(in: space))
 
         // 2.1 Compute g(α), including the absent entries, and score every unit.
         space.setCandidateGradients(granularity.searchesStructure)
@@ -66,7 +95,8 @@ public final class ArchitectureOptimizer {
         let table = space.parameterTable()
         let parameters = units.map { table[$0.key] }
         let firstGradients = zip(units, parameters).map { unit, parameter in gradients(of: unit, in: parameter) }
-        let firstScores = firstGradients.map(norm)
+        let costs = units.indices.map { firstGradients[$0].contains { $0 != 0 } ? space.cost(of: units[$0]) : 0 }
+        let firstScores = units.indices.map { Self.score(firstGradients[$0], cost: costs[$0]) }
 
         var ranking: [Int]
         var candidates: [Int] = []
@@ -76,32 +106,41 @@ public final class ArchitectureOptimizer {
         case .random:
             ranking = generator.permutation(units.count)
         case .gradient:
-            // AddCandidates: the best units by |g(α)| until they hold n = factor · m parameters.
-            candidates = takeUntil(Int(candidateFactor * Double(max(target, 1))), from: byDescending(firstScores), units: units, space: space)
-            let restore = space.snapshot()
-            for index in candidates { try space.add(units[index]) }
+            // AddCandidates: the best units with a positive score until they hold n = factor · m parameters.
+            let useful = byDescending(firstScores).filter { firstScores[$0] > 0 }
+            // A growth limit can forbid a unit once others are in (a second new layer, for example): it is skipped.
+            for index in takeUntil(Int(candidateFactor * Double(max(target, 1))), from: useful, costs: costs)
+            where space.cost(of: units[index]) > 0 {
+                try space.add(units[index])
+                candidates.append(index)
+            }
             // One gradient step on the hyper-architecture α*, then g(α*).
             gradientStep(space.network.parameters, stepSize: stepSize)
             space.setCandidateGradients(false)
             hyperLoss = try accumulateGradients(space, batches: batches)
             for index in candidates {
                 let second = gradients(of: units[index], in: parameters[index])
-                combinedScores[index] = norm(zip(firstGradients[index], second).map { $0 + $1 })
+                combinedScores[index] = Self.score(zip(firstGradients[index], second).map { $0 + $1 }, cost: costs[index])
             }
             // Weights are held constant while the architecture changes.
             restore()
-            ranking = candidates.sorted { combinedScores[$0] > combinedScores[$1] }
+            ranking = candidates.filter { combinedScores[$0] > 0 }
+                .sorted { combinedScores[$0] != combinedScores[$1] ? combinedScores[$0] > combinedScores[$1] : $0 < $1 }
         }
 
-        // UpdateArch: keep the best m, never exceeding the budget (nor the compute budget, if any).
+        // UpdateArch: keep the best m, never exceeding the budget; skip what a limit forbids.
         var kept: [Int] = []
-        var added = 0
-        for index in ranking where added < target {
-            let cost = space.cost(of: units[index])
-            guard cost > 0, space.parameterCount + cost <= budget else { continue }
-            if let computeBudget, space.projectedMultiplyAccumulates(adding: units[index]) > computeBudget { continue }
-            try space.add(units[index])
-            added = space.parameterCount - before
+        var addedPerLayer: [String: Int] = [:]
+        var refused = 0
+        for index in ranking where space.parameterCount - before < target {
+            let unit = units[index]
+            guard budget.admits(unit, cost: space.cost(of: unit), in: space) else {
+                refused += 1
+                continue
+            }
+            let count = space.parameterCount
+            try space.add(unit)
+            addedPerLayer[unit.label, default: 0] += space.parameterCount - count
             kept.append(index)
         }
         space.finishAdding()
@@ -109,19 +148,26 @@ public final class ArchitectureOptimizer {
         let lossAfter = try meanLoss(space.network, batches: batches)
 
         let after = space.parameterCount
+        let outcome: ExpansionRecord.Outcome = after - before >= target ? .targetReached
+            : refused > 0 ? .limitsReached : .outOfUsefulUnits
         return ExpansionRecord(
             epoch: 0, step: 0, granularity: granularity.name,
             selection: selection == .gradient ? "ilnas" : "random", architectureLearningRate: 0,
             targetParameters: target,
+            usefulUnits: firstScores.filter { $0 > 0 }.count,
             candidateUnits: candidates.count,
-            candidateParameters: candidates.reduce(0) { $0 + units[$1].entries.count },
+            candidateParameters: candidates.reduce(0) { $0 + costs[$1] },
             addedUnits: kept.count, addedParameters: after - before,
+            zeroScoreUnits: kept.filter { firstScores[$0] <= 0 }.count,
+            outcome: outcome,
             addedUnitsPerLayer: Dictionary(grouping: kept, by: { units[$0].label }).mapValues(\.count),
+            addedParametersPerLayer: addedPerLayer,
             allScores: .init(firstScores), candidateScores: .init(candidates.map { combinedScores[$0] }),
             keptScores: .init(kept.map { combinedScores[$0] }),
-            parametersBefore: before, parametersAfter: after, budget: budget,
-            budgetUsed: Double(after) / Double(budget),
+            parametersBefore: before, parametersAfter: after, budget: budget.parameters,
+            budgetUsed: Double(after) / Double(budget.parameters),
             lossBefore: lossBefore, lossAfter: lossAfter, hyperArchitectureLoss: hyperLoss,
+            revivedChannels: 0, deadChannels: nil,
             seconds: Date().timeIntervalSince(started))
     }
 
@@ -170,23 +216,17 @@ public final class ArchitectureOptimizer {
         return unit.entries.map { parameter.gradient[flat: $0] }
     }
 
-    private func norm(_ values: [Float]) -> Float {
-        values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-    }
-
     private func byDescending(_ scores: [Float]) -> [Int] {
         scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
     }
 
     /// The first units of `order` whose costs add up to at least `parameters`.
-    private func takeUntil(_ parameters: Int, from order: [Int], units: [SearchUnit], space: any SearchSpace) -> [Int] {
+    private func takeUntil(_ parameters: Int, from order: [Int], costs: [Int]) -> [Int] {
         var taken: [Int] = []
         var total = 0
         for index in order where total < parameters {
-            let cost = space.cost(of: units[index])
-            guard cost > 0 else { continue }
             taken.append(index)
-            total += cost
+            total += costs[index]
         }
         return taken
     }

@@ -21,6 +21,9 @@ public final class ExpansionCallback: TrainingCallback {
     /// Architecture-step seconds per epoch, for the overhead report.
     public private(set) var architectureSecondsPerEpoch: [Int: Double] = [:]
 
+    /// The fixed batch on which dead channels are counted (the first scoring batch, taken at the start of training).
+    public private(set) var probeBatch: LabeledBatch?
+
     private var nextExpansion: Double = 0
     private var plateau: GradientPlateau?
 
@@ -37,14 +40,17 @@ public final class ExpansionCallback: TrainingCallback {
     public func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
         switch event {
         case .trainingStart:
+            try optimizer.budget.validate(start: space)
             if plateau != nil { loop.measuresGradientNorm = true }
             nextExpansion = schedule.interval
+            probeBatch = Self.probeBatch(from: scoringData)
             initialArchitectureLearningRate = schedule.initialArchitectureLearningRate
-                ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget, totalEpochs: loop.plannedEpochs)
+                ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget.parameters,
+                                                 totalEpochs: loop.plannedEpochs)
         case let .batchEnd(report):
             let progress = Double(report.epoch) + Double(report.batch + 1) / Double(max(1, loop.batchesPerEpoch))
             let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
-            guard progress < end, space.parameterCount < optimizer.budget else { return }
+            guard progress < end, space.parameterCount < optimizer.budget.parameters else { return }
             var due = progress >= nextExpansion - 1e-9
             if plateau != nil, let norm = report.gradientNorm, plateau!.record(norm) { due = true }
             guard due else { return }
@@ -58,14 +64,33 @@ public final class ExpansionCallback: TrainingCallback {
     private func expand(at progress: Double, searchEnd: Double, report: BatchReport, learningRate: Float) throws {
         let rate = schedule.architectureLearningRate(initial: initialArchitectureLearningRate, progress: progress / searchEnd)
         let target = max(1, Int((rate * Double(space.parameterCount)).rounded()))
-        let batches = Array(scoringData.batches(epoch: 1_000_000 + records.count).prefix(schedule.scoringBatches))
+        let batches = Array(scoringData.batches(epoch: Self.scoringEpoch + records.count).prefix(schedule.scoringBatches))
         var record = try optimizer.expand(space, granularity: granularity.level(atProgress: progress / searchEnd),
                                           batches: batches, targetParameters: target, stepSize: learningRate)
         record.epoch = progress
         record.step = report.globalStep
         record.architectureLearningRate = rate
+        record.deadChannels = try deadChannels()
         records.append(record)
         architectureSecondsPerEpoch[report.epoch, default: 0] += record.seconds
         try onExpansion?(record)
     }
+
+    /// Real hidden channels of the network that output zero for every sample of ``probeBatch``
+    /// (0 before training starts).
+    public func deadChannels() throws -> Int {
+        guard let probeBatch else { return 0 }
+        return try space.deadChannels(on: probeBatch.inputs)
+    }
+
+    /// The fixed batch of `data` on which dead channels are counted: the same for every run with the same data
+    /// and seed, whatever the search does.
+    public static func probeBatch(from data: BatchSource) -> LabeledBatch? {
+        data.batches(epoch: probeEpoch).next()
+    }
+
+    /// The data order "epochs" of the scoring batches and the probe batch: far from any training epoch, so
+    /// that a shuffling source gives them their own orders.
+    private static let scoringEpoch = 1_000_000
+    private static let probeEpoch = 999_999
 }

@@ -15,6 +15,16 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
         }
     }
 
+    /// Why an expansion stopped adding units.
+    public enum Outcome: String, Codable, Sendable, Equatable {
+        /// It added the parameters it aimed for.
+        case targetReached
+        /// Fewer units scored above zero than the target asked for: the rest would not have lowered the loss.
+        case outOfUsefulUnits
+        /// The budget or a growth limit refused the remaining units.
+        case limitsReached
+    }
+
     public var epoch: Double
     public var step: Int
     public var granularity: String
@@ -24,15 +34,23 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     public var architectureLearningRate: Double
     /// Parameters the expansion aimed to add (A_lr x current size, within the budget).
     public var targetParameters: Int
-    /// Candidate units put into the hyper-architecture (n) and the parameters they hold.
+    /// Units whose first score was positive: those the gradient selection may add at all.
+    public var usefulUnits: Int
+    /// Candidate units put into the hyper-architecture (n) and the parameters they cost.
     public var candidateUnits: Int
     public var candidateParameters: Int
     /// Units kept (m) and the parameters they added.
     public var addedUnits: Int
     public var addedParameters: Int
-    /// Units added per layer or connection label.
+    /// Added units whose first score was not positive (never for ILNAS; random growth adds such units).
+    public var zeroScoreUnits: Int
+    /// Why the expansion stopped adding.
+    public var outcome: Outcome
+    /// Units and parameters added per layer or connection label.
     public var addedUnitsPerLayer: [String: Int]
-    /// |∂L/∂(αW)| scores of all units (first pass), of the candidates' combined second scores, and of the kept units.
+    public var addedParametersPerLayer: [String: Int]
+    /// Scores ‖g‖/√cost (see ``ArchitectureOptimizer``) of all units (first pass), of the candidates' combined
+    /// second scores, and of the kept units.
     public var allScores: ScoreStatistics
     public var candidateScores: ScoreStatistics
     public var keptScores: ScoreStatistics
@@ -46,6 +64,11 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     public var lossAfter: Float
     /// Loss of the hyper-architecture after its gradient step (ILNAS only).
     public var hyperArchitectureLoss: Float?
+    /// Dead hidden channels re-initialised at the start of the expansion (``SearchSpace/reviveDeadChannels(on:)``).
+    public var revivedChannels: Int
+    /// Real hidden channels that output zero on the search's fixed probe batch after the expansion
+    /// (set by ``ExpansionCallback``).
+    public var deadChannels: Int?
     /// Wall time of the expansion (both gradient passes and the selection).
     public var seconds: Double
 }

@@ -144,6 +144,63 @@ extension GrowingNetwork {
         }
     }
 
+    // MARK: Dead channels
+
+    /// Gives every real hidden channel that is zero on all of `inputs` fresh incoming weights, as a promoted
+    /// placeholder has, a zero bias and zero outgoing weights; returns how many. The architecture (every
+    /// mask) is unchanged, and so is the output on `inputs`, where the channel contributed nothing (and on
+    /// any input where it was zero). The channel's present outgoing weights then receive the gradient of a
+    /// live channel, so it trains again instead of holding budget that no gradient reaches.
+    ///
+    /// A drawn weight vector `w` can still give `w · x ≤ 0` on every sample (inputs after a ReLU are
+    /// non-negative); such a channel gets `−w`, which is positive wherever `w · x` was not zero. Its
+    /// outgoing weights are zero, so re-initialising one channel never changes another's input.
+    @discardableResult
+    public func reviveDeadChannels(on inputs: [Tensor]) throws -> Int {
+        let dead = try deadChannelList(on: inputs)
+        guard !dead.isEmpty else { return 0 }
+        for (nodeID, channel) in dead {
+            let bound = { (source: GrowingNode, area: Int) in Float((6 / Double(max(1, source.realChannelCount * area))).squareRoot()) }
+            updateIncomingWeights(of: nodeID, channel: channel) { source, area, _ in self.generator.uniform(-bound(source, area), bound(source, area)) }
+            if let bias = node(nodeID)?.bias, bias.mask.isActive(channel) {
+                bias.value[flat: channel] = 0
+                bias.resetOptimizerState(at: channel)
+            }
+            for edge in edges where edge.source == nodeID {
+                let shape = edge.weight.shape, area = shape[2...].reduce(1, *)
+                for row in 0..<shape[0] {
+                    for k in 0..<area {
+                        let index = (row * shape[1] + channel) * area + k
+                        guard edge.weight.mask.isActive(index) else { continue }
+                        edge.weight.value[flat: index] = 0
+                        edge.weight.resetOptimizerState(at: index)
+                    }
+                }
+            }
+        }
+        for (nodeID, channel) in try deadChannelList(on: inputs) where dead.contains(where: { $0 == (nodeID, channel) }) {
+            updateIncomingWeights(of: nodeID, channel: channel) { _, _, value in -value }
+        }
+        return dead.count
+    }
+
+    /// Sets every present weight from a real source channel into `channel` of node `nodeID` to
+    /// `newValue(source, kernelArea, oldValue)` and clears its optimizer state.
+    private func updateIncomingWeights(of nodeID: Int, channel: Int, _ newValue: (GrowingNode, Int, Float) -> Float) {
+        for edge in incomingEdges(of: nodeID) where edge.isActive {
+            guard let source = node(edge.source) else { continue }
+            let area = edge.weight.shape[2...].reduce(1, *)
+            for column in source.realChannels {
+                for k in 0..<area {
+                    let index = (channel * source.channelCount + column) * area + k
+                    guard edge.weight.mask.isActive(index) else { continue }
+                    edge.weight.value[flat: index] = newValue(source, area, edge.weight.value[flat: index])
+                    edge.weight.resetOptimizerState(at: index)
+                }
+            }
+        }
+    }
+
     // MARK: Connections (Figure 2, layer level)
 
     /// Adds a connection whose real-to-real entries are all present and zero. Function-preserving.
@@ -156,12 +213,7 @@ extension GrowingNetwork {
             ?? Parameter(name: "", role: .weight, value: Tensor(zeros: shape))
         weight.name = "edge\(nextIdentifier).weight"
         var mask = ArchitectureMask(shape: shape, allActive: false)
-        let area = shape[2...].reduce(1, *)
-        for row in target.realChannels {
-            for column in source.realChannels {
-                for k in 0..<area { mask.set((row * source.channelCount + column) * area + k, active: true) }
-            }
-        }
+        for index in realEntries(of: weight, source: source, target: target) { mask.set(index, active: true) }
         weight.value = Tensor(zeros: shape)
         weight.optimizerState = [:]
         weight.mask = mask
@@ -172,10 +224,34 @@ extension GrowingNetwork {
         return edge
     }
 
-    /// The number of entries ``addConnection(from:to:)`` would make present.
+    /// The number of entries ``addConnection(from:to:)`` would make present; 0 when the template does not
+    /// allow the connection or it exists already.
     public func connectionCost(from sourceID: Int, to targetID: Int) -> Int {
-        guard let source = node(sourceID), let target = node(targetID) else { return 0 }
+        guard let source = node(sourceID), let target = node(targetID), allowsConnection(from: source, to: target),
+              !edges.contains(where: { $0.source == sourceID && $0.target == targetID }) else { return 0 }
         return target.realChannelCount * source.realChannelCount * weightShape(from: source, to: target)[2...].reduce(1, *)
+    }
+
+    /// The flat indices of a connection weight from `source` into `target` that join real channels:
+    /// what adding the connection makes present.
+    func realEntries(of weight: Parameter, source: GrowingNode, target: GrowingNode) -> [Int] {
+        let area = weight.shape[2...].reduce(1, *)
+        var entries: [Int] = []
+        entries.reserveCapacity(target.realChannelCount * source.realChannelCount * area)
+        for row in target.realChannels {
+            for column in source.realChannels {
+                let start = (row * source.channelCount + column) * area
+                entries.append(contentsOf: start..<(start + area))
+            }
+        }
+        return entries
+    }
+
+    /// The flat indices of the identity that a layer inserted after `original` starts as: the centre tap
+    /// joining each real channel to itself.
+    func identityEntries(of original: GrowingNode) -> [Int] {
+        let area = original.kernelSize * original.kernelSize, channels = original.channelCount
+        return original.realChannels.map { ($0 * channels + $0) * area + area / 2 }
     }
 
     // MARK: New layers (Figure 1, right)
@@ -209,9 +285,7 @@ extension GrowingNetwork {
         weight.value = Tensor(zeros: shape)
         weight.optimizerState = [:]
         var mask = ArchitectureMask(shape: shape, allActive: false)
-        let area = shape[2...].reduce(1, *), center = area / 2
-        for channel in original.realChannels {
-            let diagonal = (channel * channels + channel) * area + center
+        for diagonal in identityEntries(of: original) {
             mask.set(diagonal, active: true)
             weight.value[flat: diagonal] = 1
         }
@@ -227,9 +301,11 @@ extension GrowingNetwork {
         return id
     }
 
-    /// The number of entries ``insertIdentityLayer(after:)`` makes present: a weight and a bias per real channel.
+    /// The number of entries ``insertIdentityLayer(after:)`` makes present: a weight and a bias per real channel;
+    /// 0 when the limits allow no layer there.
     public func insertionCost(after nodeID: Int) -> Int {
-        2 * (node(nodeID)?.realChannelCount ?? 0)
+        guard allowsInsertion(after: nodeID) else { return 0 }
+        return 2 * (node(nodeID)?.realChannelCount ?? 0)
     }
 
     /// Whether a layer may be inserted after node `nodeID` under the limits.

@@ -31,16 +31,30 @@ extension GrowingNetwork: SearchSpace {
         return regions
     }
 
+    /// Connections score and add their real-to-real entries; a layer scores and adds the centre taps of its
+    /// diagonal (the identity it starts as), not the whole would-be tensor.
     public func structuralUnits() -> [SearchUnit] {
         if connectionCandidates.isEmpty && insertionCandidates.isEmpty { prepareCandidateParameters() }
-        let connections = connectionCandidates.sorted { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }.map { key, weight in
-            SearchUnit(kind: .connection(source: key.source, target: key.target), key: weight.name,
-                       entries: Array(0..<weight.count), label: key.description)
-        }
-        let layers = insertionCandidates.sorted { $0.key < $1.key }.map { nodeID, weight in
-            SearchUnit(kind: .layer(after: nodeID), key: weight.name, entries: Array(0..<weight.count), label: "after node\(nodeID)")
+        let connections = connectionCandidates.sorted { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }
+            .compactMap { key, weight -> SearchUnit? in
+                guard let source = node(key.source), let target = node(key.target) else { return nil }
+                return SearchUnit(kind: .connection(source: key.source, target: key.target), key: weight.name,
+                                  entries: realEntries(of: weight, source: source, target: target), label: key.description)
+            }
+        let layers = insertionCandidates.sorted { $0.key < $1.key }.compactMap { nodeID, weight -> SearchUnit? in
+            guard let original = node(nodeID) else { return nil }
+            return SearchUnit(kind: .layer(after: nodeID), key: weight.name,
+                              entries: identityEntries(of: original), label: "after node\(nodeID)")
         }
         return connections + layers
+    }
+
+    public func beginScoring() {
+        for edge in edges { fillProbeRows(of: edge) }
+    }
+
+    public func endScoring() {
+        setCandidateGradients(false)
     }
 
     public func setCandidateGradients(_ enabled: Bool) {

@@ -215,6 +215,39 @@ public final class GrowingNetwork: Layer {
         return gradients[nodes[0].id] ?? Tensor(zeros: activations[nodes[0].id]?.shape ?? [])
     }
 
+    /// The number of real channels of hidden nodes whose output (after ReLU) is exactly zero for every
+    /// sample of `inputs`: they take no part in the network's function and receive no gradient.
+    public func deadChannels(on inputs: Tensor) throws -> Int {
+        try deadChannelList(on: [inputs]).count
+    }
+
+    /// The real channels of hidden nodes that are zero for every sample of every tensor in `inputs`.
+    public func deadChannelList(on inputs: [Tensor]) throws -> [(node: Int, channel: Int)] {
+        var alive: [Int: Set<Int>] = [:]
+        for input in inputs {
+            _ = try forward(input, mode: .training)
+            for node in nodes.dropFirst() where !node.isOutput {
+                guard let activation = activations[node.id] else { continue }
+                let batch = activation.shape[0], channels = node.channelCount
+                let plane = activation.count / max(1, batch * channels)
+                activation.withUnsafeBufferPointer { values in
+                    for channel in node.realChannels where !(alive[node.id]?.contains(channel) ?? false) {
+                        let fires = (0..<batch).contains { sample in
+                            let start = (sample * channels + channel) * plane
+                            return values[start..<(start + plane)].contains { $0 != 0 }
+                        }
+                        if fires { alive[node.id, default: []].insert(channel) }
+                    }
+                }
+            }
+        }
+        activations = [:]
+        reducedInputs = [:]
+        return nodes.dropFirst().filter { !$0.isOutput }.flatMap { node in
+            node.realChannels.filter { !(alive[node.id]?.contains($0) ?? false) }.map { (node.id, $0) }
+        }
+    }
+
     // MARK: Connection arithmetic
 
     /// `W · input(source)` for one connection, plus the target's bias when asked.

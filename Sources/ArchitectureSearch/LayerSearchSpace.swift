@@ -1,4 +1,5 @@
 import NeuralNetwork
+import TensorCore
 
 /// Makes any network built from the framework's layers searchable at the level of kernels and
 /// weights: every searchable parameter's absent entries are candidates. Its structure is fixed.
@@ -37,6 +38,53 @@ public final class LayerSearchSpace: SearchSpace {
     public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int { 0 }
 
     public func setCandidateGradients(_ enabled: Bool) {}
+
+    /// Saves the running statistics of every batch-norm layer: scoring passes run in training mode and would move them.
+    public func beginScoring() {
+        savedStatistics = layers(of: network).compactMap { $0 as? BatchNorm2d }.map { ($0, $0.runningMean, $0.runningVariance) }
+    }
+
+    /// Puts the batch-norm running statistics back as they were before scoring.
+    public func endScoring() {
+        for (layer, mean, variance) in savedStatistics {
+            layer.runningMean = mean
+            layer.runningVariance = variance
+        }
+        savedStatistics = []
+    }
+
+    /// Channels after a ``ReLU`` layer of a ``Sequential`` network that are zero for every sample of `inputs`.
+    public func deadChannels(on inputs: Tensor) throws -> Int {
+        var dead = 0
+        var activation = inputs
+        for layer in layers(of: network) {
+            activation = try layer.forward(activation, mode: .inference)
+            guard layer is ReLU, activation.shape.count >= 2 else { continue }
+            let batch = activation.shape[0], channels = activation.shape[1]
+            let plane = activation.count / max(1, batch * channels)
+            activation.withUnsafeBufferPointer { values in
+                for channel in 0..<channels {
+                    let alive = (0..<batch).contains { sample in
+                        let start = (sample * channels + channel) * plane
+                        return values[start..<(start + plane)].contains { $0 != 0 }
+                    }
+                    if !alive { dead += 1 }
+                }
+            }
+        }
+        return dead
+    }
+
+    /// Returns 0: the channels of an arbitrary network have no known incoming and outgoing weights to re-initialise.
+    public func reviveDeadChannels(on inputs: [Tensor]) throws -> Int { 0 }
+
+    private var savedStatistics: [(BatchNorm2d, Tensor, Tensor)] = []
+
+    /// The layers of `layer` in the order they run, nested ``Sequential`` networks flattened.
+    private func layers(of layer: Layer) -> [Layer] {
+        guard let sequential = layer as? Sequential else { return [layer] }
+        return sequential.layers.flatMap { layers(of: $0) }
+    }
 
     public func parameterTable() -> [String: Parameter] {
         Dictionary(uniqueKeysWithValues: searchable.map { ($0.key, $0.parameter) })

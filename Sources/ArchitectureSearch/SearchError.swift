@@ -2,6 +2,7 @@
 public enum SearchError: Error, Equatable, CustomStringConvertible {
     case invalidSetting(String)
     case budgetTooSmall(budget: Int, startingParameters: Int)
+    case computeBudgetTooSmall(budget: Int, startingMultiplyAccumulates: Int)
 
     public var description: String {
         switch self {
@@ -9,6 +10,8 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
             return reason
         case let .budgetTooSmall(budget, start):
             return "the budget of \(budget) parameters is below the starting network's \(start) parameters"
+        case let .computeBudgetTooSmall(budget, start):
+            return "the compute budget of \(budget) multiply-accumulates is below the starting network's \(start)"
         }
     }
 }

@@ -19,17 +19,10 @@ public struct TopDownGranularity {
     /// The levels' names joined by commas, as given on the command line.
     public var name: String { levels.map(\.name).joined(separator: ",") }
 
-    /// Parses a comma-separated list such as `layer,kernel` (coarse to fine).
-    public init(parsing text: String) throws {
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// Parses a comma-separated list such as `layer,kernel` (coarse to fine), resolving each name in `registry`.
+    public init(parsing text: String, registry: GranularityRegistry = .standard) throws {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw SearchError.invalidSetting("no granularity given") }
-        levels = try names.map { name -> any SearchGranularity in
-            switch name {
-            case "weight", "weights": return WeightGranularity()
-            case "kernel", "kernels": return KernelGranularity()
-            case "layer", "layers": return LayerGranularity()
-            default: throw SearchError.invalidSetting("unknown granularity '\(name)' (use weight, kernel, layer or a comma-separated combination)")
-            }
-        }
+        levels = try names.map { try registry.granularity(named: $0) }
     }
 }

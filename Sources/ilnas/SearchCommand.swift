@@ -122,12 +122,6 @@ struct SearchCommand: ParsableCommand {
             network = try convolutional.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget, seed: seed)
         } else {
             network = try searchTemplate.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
-            guard network.parameterCount <= budget else {
-                throw SearchError.budgetTooSmall(budget: budget, startingParameters: network.parameterCount)
-            }
-            if let computeBudget, network.multiplyAccumulates > computeBudget.count {
-                throw SearchError.invalidSetting("the compute budget of \(computeBudget.count) multiply-accumulates is below the starting network's \(network.multiplyAccumulates)")
-            }
         }
 
         let train = try DataLoader(dataset: data.train, batchSize: batchSize, shuffle: true, seed: seed,
@@ -145,8 +139,9 @@ struct SearchCommand: ParsableCommand {
         let auditPath = (out as NSString).appendingPathComponent("expansions.jsonl")
         var expansion: ExpansionCallback?
         if baseline != .fixed {
-            let architectureOptimizer = try ArchitectureOptimizer(budget: budget, computeBudget: computeBudget?.count, selection: baseline == .random ? .random : .gradient,
-                                                                  candidateFactor: candidateFactor, seed: seed &+ 1)
+            let architectureOptimizer = try ArchitectureOptimizer(
+                budget: SearchBudget(parameters: budget, multiplyAccumulates: computeBudget?.count),
+                selection: baseline == .random ? .random : .gradient, candidateFactor: candidateFactor, seed: seed &+ 1)
             let expansionSchedule = try ExpansionSchedule(
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
                 frozenFraction: frozenFraction, initialArchitectureLearningRate: architectureLearningRate,
@@ -175,7 +170,10 @@ struct SearchCommand: ParsableCommand {
             initialArchitectureLearningRate: expansion?.initialArchitectureLearningRate,
             maximumArchitectureOverhead: overhead.max() ?? 0,
             trainImagesPerSecond: history.map(\.trainImagesPerSecond).reduce(0, +) / Double(max(1, history.count)),
-            multiplyAccumulates: network.multiplyAccumulates)
+            multiplyAccumulates: network.multiplyAccumulates,
+            trainingSeconds: history.map(\.trainSeconds).reduce(0, +),
+            deadChannels: try ExpansionCallback.probeBatch(from: train).map { try network.deadChannels(on: $0.inputs) } ?? 0,
+            zeroScoreUnits: expansion?.records.reduce(0) { $0 + $1.zeroScoreUnits } ?? 0)
         try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -214,6 +212,12 @@ struct SearchSummary: Codable {
     var trainImagesPerSecond: Double
     /// Multiply-accumulates of one image's forward pass through the final network.
     var multiplyAccumulates: Int
+    /// Seconds spent in training epochs (steps and expansions, without evaluation).
+    var trainingSeconds: Double
+    /// Real hidden channels that output zero on the search's fixed probe batch at the end.
+    var deadChannels: Int
+    /// Units added although their first score was not positive (0 for ILNAS by construction).
+    var zeroScoreUnits: Int
 }
 
 /// Rewrites `epochs.jsonl` and `architecture.json` after every epoch.

@@ -39,7 +39,7 @@ final class ArchitectureOptimizerTests: XCTestCase {
                            seed: UInt64, epochs: Int = 6, perceptron: Bool = false) throws -> (GrowingNetwork, ExpansionCallback, [EpochReport]) {
         let network = perceptron ? try SearchFixtures.perceptron(seed: seed) : try SearchFixtures.convolutionalNetwork(seed: seed)
         let batches = SearchFixtures.batches(inputShape: network.inputShape, classes: 3, count: 4, batchSize: 16, seed: 21)
-        let optimizer = try ArchitectureOptimizer(budget: budget, selection: selection, seed: seed)
+        let optimizer = try ArchitectureOptimizer(budget: SearchBudget(parameters: budget), selection: selection, seed: seed)
         let schedule = try ExpansionSchedule(interval: 0.5, frozenFraction: 0.2, scoringBatches: 2)
         let callback = ExpansionCallback(space: network, optimizer: optimizer, granularity: try TopDownGranularity(parsing: granularity),
                                          schedule: schedule, scoringData: FixedBatches(batches))
@@ -113,7 +113,7 @@ final class ArchitectureOptimizerTests: XCTestCase {
         let network = try SearchFixtures.convolutionalNetwork(seed: 4)
         let limit = network.multiplyAccumulates + network.multiplyAccumulates / 5
         let batches = SearchFixtures.batches(inputShape: network.inputShape, classes: 3, count: 4, batchSize: 16, seed: 8)
-        let optimizer = try ArchitectureOptimizer(budget: 100_000, computeBudget: limit, seed: 4)
+        let optimizer = try ArchitectureOptimizer(budget: SearchBudget(parameters: 100_000, multiplyAccumulates: limit), seed: 4)
         for granularity in ["weight", "layer", "kernel"] {
             _ = try optimizer.expand(network, granularity: try TopDownGranularity(parsing: granularity).levels[0], batches: batches,
                                      targetParameters: 2_000, stepSize: 0.05)
@@ -123,7 +123,7 @@ final class ArchitectureOptimizerTests: XCTestCase {
     }
 
     func testBadSettingsThrow() {
-        XCTAssertThrowsError(try ArchitectureOptimizer(budget: -5, seed: 0))
+        XCTAssertThrowsError(try ArchitectureOptimizer(budget: SearchBudget(parameters: -5), seed: 0))
         XCTAssertThrowsError(try TopDownGranularity(parsing: "filters"))
         XCTAssertThrowsError(try ExpansionSchedule(interval: 0))
         XCTAssertThrowsError(try ConvolutionalTemplate().fixedNetwork(inputShape: [1, 8, 8], classes: 10, budget: 10, seed: 0))

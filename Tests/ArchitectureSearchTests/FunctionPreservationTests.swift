@@ -87,7 +87,8 @@ final class FunctionPreservationTests: XCTestCase {
     }
 
     /// A connection keeps the algorithm it was created with while it grows past the size at which a new one would
-    /// be computed by Winograd: growth must not change the output, not even by the rounding of another algorithm.
+    /// be computed by Winograd. The output is compared within 1e-6, not bit for bit: growth changes the GEMMs'
+    /// inner dimension, and OpenBLAS's kernels for some CPUs (Haswell, Zen) then sum in another order.
     func testConnectionsKeepTheirConvolutionAlgorithmAsTheyGrow() throws {
         let template = ConvolutionalTemplate(stages: 1, layersPerStage: 2...2, channels: 12...12, density: 0.5,
                                              hiddenLinearLayers: 1...1, hiddenWidth: 5...5,
@@ -98,7 +99,8 @@ final class FunctionPreservationTests: XCTestCase {
         let before = try network.forward(x, mode: .inference)
         for unit in WeightGranularity().allUnits(in: network) { try network.add(unit) }
         network.finishAdding()
-        XCTAssertEqual(try network.forward(x, mode: .inference), before, "bit for bit")
+        let after = try network.forward(x, mode: .inference)
+        XCTAssertLessThanOrEqual(zip(before.scalars, after.scalars).map { abs($0 - $1) }.max() ?? 1, 1e-6)
         var crossed = 0
         for edge in network.edges where edge.weight.shape.count == 4 {
             guard let original = algorithms[edge.id] else { continue }

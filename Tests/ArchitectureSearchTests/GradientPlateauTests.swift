@@ -19,7 +19,7 @@ final class GradientPlateauTests: XCTestCase {
     func testAPlateauScheduleMakesTheLoopMeasureGradientNorms() throws {
         let network = try SearchFixtures.perceptron()
         let data = FixedBatches(SearchFixtures.batches(inputShape: [7], classes: 3, count: 2, batchSize: 8, seed: 1))
-        let callback = ExpansionCallback(space: network, optimizer: try ArchitectureOptimizer(budget: 1_000, seed: 1),
+        let callback = ExpansionCallback(space: network, optimizer: try ArchitectureOptimizer(budget: SearchBudget(parameters: 1_000), seed: 1),
                                          granularity: try TopDownGranularity(parsing: "weight"),
                                          schedule: try ExpansionSchedule(interval: 1, plateau: try GradientPlateau()),
                                          scoringData: data)

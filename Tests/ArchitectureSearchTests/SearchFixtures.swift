@@ -44,4 +44,33 @@ enum SearchFixtures {
         }
         return total / Double(batches.count)
     }
+
+    /// Trains `network` for `steps` steps of SGD with Nesterov momentum and weight decay (the masked
+    /// optimizer the search runs between expansions) on `batches`, in turn.
+    static func train(_ network: GrowingNetwork, on batches: [LabeledBatch], steps: Int, learningRate: Float = 0.05) throws {
+        let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: learningRate, momentum: 0.9, nesterov: true, weightDecay: 5e-4),
+                                schedule: try ConstantSchedule(rate: learningRate))
+        for step in 0..<steps { _ = try loop.step(batches[step % batches.count], learningRate: learningRate) }
+    }
+
+    /// Leaves `∂L/∂(α ⊙ W)` of the mean loss over `batches` in every scored parameter, as a scoring pass does.
+    static func accumulateScoringGradients(_ space: any SearchSpace, _ batches: [LabeledBatch]) throws {
+        for parameter in space.scoredParameters { parameter.zeroGradient() }
+        for batch in batches {
+            let logits = try space.network.forward(batch.inputs, mode: .training)
+            var gradient = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels).logitsGradient
+            gradient.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] /= Float(batches.count) } }
+            _ = try space.network.backward(gradient)
+        }
+    }
+
+    /// The units of `granularity` whose entries read from a placeholder channel of their source node.
+    static func placeholderUnits(_ network: GrowingNetwork, granularity: any SearchGranularity = WeightGranularity()) -> [SearchUnit] {
+        granularity.allUnits(in: network).filter { unit in
+            guard unit.kind == .entries, let edge = network.edges.first(where: { $0.weight.name == unit.key }),
+                  let source = network.node(edge.source) else { return false }
+            let area = edge.weight.shape[2...].reduce(1, *)
+            return unit.entries.contains { source.isPlaceholder[($0 / area) % edge.weight.shape[1]] }
+        }
+    }
 }

@@ -1,0 +1,61 @@
+import ArchitectureSearch
+import NeuralNetwork
+import Training
+import XCTest
+
+/// The budget owned by the optimizer, and granularities chosen by name.
+final class SearchBudgetTests: XCTestCase {
+    func testTheBudgetChecksTheStartingNetwork() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        XCTAssertNoThrow(try SearchBudget(parameters: network.parameterCount).validate(start: network))
+        XCTAssertThrowsError(try SearchBudget(parameters: network.parameterCount - 1).validate(start: network)) { error in
+            XCTAssertEqual(error as? SearchError, .budgetTooSmall(budget: network.parameterCount - 1, startingParameters: network.parameterCount))
+        }
+        XCTAssertThrowsError(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: network.multiplyAccumulates - 1).validate(start: network))
+        XCTAssertThrowsError(try SearchBudget(parameters: 0))
+        XCTAssertThrowsError(try SearchBudget(parameters: 10, multiplyAccumulates: 0))
+    }
+
+    /// A search run from the library (no command line) refuses a starting network over the budget.
+    func testTheExpansionCallbackValidatesTheBudgetWhenTrainingStarts() throws {
+        let network = try SearchFixtures.perceptron()
+        let data = FixedBatches(SearchFixtures.batches(inputShape: [7], classes: 3, count: 1, batchSize: 4, seed: 1))
+        let callback = ExpansionCallback(space: network, optimizer: try ArchitectureOptimizer(budget: SearchBudget(parameters: 5), seed: 1),
+                                         granularity: TopDownGranularity([WeightGranularity()]),
+                                         schedule: try ExpansionSchedule(), scoringData: data)
+        let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: 0.01), schedule: try ConstantSchedule(rate: 0.01),
+                                callbacks: [callback])
+        XCTAssertThrowsError(try loop.fit(train: data, test: nil, epochs: 1))
+        XCTAssertEqual(loop.globalStep, 0)
+    }
+
+    func testAdmissionRespectsBothLimits() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        let unit = try XCTUnwrap(KernelGranularity().allUnits(in: network).first)
+        let cost = network.cost(of: unit)
+        XCTAssertTrue(try SearchBudget(parameters: network.parameterCount + cost).admits(unit, cost: cost, in: network))
+        XCTAssertFalse(try SearchBudget(parameters: network.parameterCount + cost - 1).admits(unit, cost: cost, in: network))
+        XCTAssertFalse(try SearchBudget(parameters: 10_000_000).admits(unit, cost: 0, in: network), "cost 0: cannot be added")
+        let projected = network.projectedMultiplyAccumulates(adding: unit)
+        XCTAssertFalse(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected - 1).admits(unit, cost: cost, in: network))
+        XCTAssertTrue(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected).admits(unit, cost: cost, in: network))
+    }
+
+    func testGranularitiesResolveThroughARegistry() throws {
+        struct EveryOther: SearchGranularity {
+            let name = "every-other"
+            func units(in region: SearchRegion) -> [SearchUnit] {
+                region.candidates.enumerated().filter { $0.offset % 2 == 0 }
+                    .map { SearchUnit(key: region.key, entries: [$0.element], label: region.label) }
+            }
+        }
+        XCTAssertThrowsError(try TopDownGranularity(parsing: "every-other")) { error in
+            XCTAssertTrue("\(error)".contains("weight, kernel, layer"), "\(error)")
+        }
+        var registry = GranularityRegistry.standard
+        registry.register("every-other") { EveryOther() }
+        let levels = try TopDownGranularity(parsing: "Layer, every-other,weights", registry: registry)
+        XCTAssertEqual(levels.levels.map(\.name), ["layer", "every-other", "weight"])
+        XCTAssertEqual(registry.names, ["weight", "kernel", "layer", "every-other"])
+    }
+}
