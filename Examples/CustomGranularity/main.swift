@@ -1,6 +1,7 @@
 // A granularity of one's own: whole convolution filters (all absent weights of one output channel of a
-// connection) are the units. Runs a short search on the embedded 8x8 digits with it:
-//   swift run -c release CustomGranularity
+// connection) are the units. It is registered by name next to the built-in ones, so `--granularity` chooses
+// it like any other. Runs a short search on the embedded 8x8 digits:
+//   swift run -c release CustomGranularity [--granularity filter,kernel]
 import ArchitectureSearch
 import Datasets
 import Foundation
@@ -22,6 +23,12 @@ struct FilterGranularity: SearchGranularity {
 }
 
 do {
+    var registry = GranularityRegistry.standard
+    registry.register("filter", aliases: ["filters"]) { FilterGranularity() }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let option = arguments.firstIndex(of: "--granularity").map { $0 + 1 }
+    let granularityName = option.flatMap { arguments.indices.contains($0) ? arguments[$0] : nil } ?? "filter,kernel"
+    let granularity = try TopDownGranularity(parsing: granularityName, registry: registry)
     let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: 1)
     let trainLoader = try DataLoader(dataset: train, batchSize: 64, seed: 1)
     let testLoader = try DataLoader(dataset: test, batchSize: 512, shuffle: false)
@@ -31,7 +38,7 @@ do {
     let search = ExpansionCallback(
         space: network,
         optimizer: try ArchitectureOptimizer(budget: SearchBudget(parameters: 15_000), seed: 1),
-        granularity: TopDownGranularity([FilterGranularity(), KernelGranularity()]),
+        granularity: granularity,
         schedule: try ExpansionSchedule(interval: 1),
         scoringData: trainLoader)
     let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: 0.05, momentum: 0.9, nesterov: true),

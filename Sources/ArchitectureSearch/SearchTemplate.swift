@@ -72,30 +72,89 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
         return network
     }
 
-    /// The fixed VGG-like baseline of Figure 5: every stage has `layersPerStage.upperBound` fully
-    /// connected convolutions of width `w`, `2w`, `4w`, ..., hidden linear layers of width `8w`, and
-    /// no placeholders; `w` is the largest width whose network fits `budget`.
+    /// This template with its channel and hidden-width ranges narrowed until the network it samples for `seed`
+    /// has at most `parameters` parameters (never widened): a search should start well below its budget, so that
+    /// growth, not the random start, decides most of the architecture. Throws when even width 1 does not fit.
+    public func narrowed(toAtMost parameters: Int, inputShape: [Int], classes: Int, seed: UInt64) throws -> ConvolutionalTemplate {
+        var scale = 1.0
+        while true {
+            var narrowed = self
+            func scaled(_ range: ClosedRange<Int>) -> ClosedRange<Int> {
+                max(1, Int((Double(range.lowerBound) * scale).rounded()))...max(1, Int((Double(range.upperBound) * scale).rounded()))
+            }
+            narrowed.channels = scaled(channels)
+            narrowed.hiddenWidth = scaled(hiddenWidth)
+            let network = try narrowed.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
+            if network.parameterCount <= parameters { return narrowed }
+            guard narrowed.channels.upperBound > 1 || narrowed.hiddenWidth.upperBound > 1 else {
+                throw SearchError.budgetTooSmall(budget: parameters, startingParameters: network.parameterCount)
+            }
+            scale *= 0.9
+        }
+    }
+
+    /// The fixed VGG-like baseline of Figure 5: every stage has `layersPerStage.upperBound` fully connected
+    /// convolutions, hidden linear layers follow, and there are no placeholders. The widths keep VGG's
+    /// proportions (`w`, `2w`, `4w`, ... per stage, `8w` for hidden layers) as closely as whole channels allow
+    /// while the network uses as much of `budget` as it can: from the widest uniform `w` that fits, one
+    /// channel at a time is added to the layer furthest below its proportion, until no layer can take one
+    /// more. The result uses at least 97% of the budget unless even its cheapest channel does not fit.
     public func fixedNetwork(inputShape: [Int], classes: Int, budget: Int, seed: UInt64) throws -> GrowingNetwork {
-        var fixed = self
-        fixed.limits.placeholderRange = 0...0
-        fixed.layersPerStage = layersPerStage.upperBound...layersPerStage.upperBound
-        fixed.hiddenLinearLayers = hiddenLinearLayers.upperBound...hiddenLinearLayers.upperBound
-        fixed.density = 1
-        func build(width: Int) throws -> GrowingNetwork {
-            fixed.channels = width...width
-            fixed.hiddenWidth = (8 * width)...(8 * width)
-            return try fixed.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
+        let stageCount = stages + 1
+        let convolutionLayers = (0..<stageCount).flatMap { stage in
+            [Int](repeating: 1 << stage, count: stage == 0 ? 1 : layersPerStage.upperBound)
         }
-        var best: GrowingNetwork?
+        let proportions = convolutionLayers + [Int](repeating: 8, count: hiddenLinearLayers.upperBound)
+        func build(_ widths: [Int]) throws -> GrowingNetwork {
+            try denseNetwork(widths: widths, inputShape: inputShape, classes: classes, seed: seed)
+        }
+        func fits(_ widths: [Int]) -> Bool {
+            guard widths.allSatisfy({ $0 <= limits.maxChannels }), let network = try? build(widths) else { return false }
+            return network.parameterCount <= budget
+        }
         var width = 1
-        while width <= limits.maxChannels, let network = try? build(width: width), network.parameterCount <= budget {
-            best = network
-            width += 1
+        guard fits(proportions.map { $0 * width }) else {
+            throw SearchError.budgetTooSmall(budget: budget, startingParameters: try build(proportions).parameterCount)
         }
-        guard let best else {
-            throw SearchError.budgetTooSmall(budget: budget, startingParameters: try build(width: 1).parameterCount)
+        while fits(proportions.map { $0 * (width + 1) }) { width += 1 }
+        var widths = proportions.map { $0 * width }
+        var full = Set<Int>()
+        while full.count < widths.count {
+            let layer = widths.indices.filter { !full.contains($0) }
+                .min { Double(widths[$0]) / Double(proportions[$0]) < Double(widths[$1]) / Double(proportions[$1]) }!
+            widths[layer] += 1
+            if !fits(widths) {
+                widths[layer] -= 1
+                full.insert(layer)
+            }
         }
-        return best
+        return try build(widths)
+    }
+
+    /// A network of this template with explicit widths (one per convolutional node, stage by stage, then one
+    /// per hidden linear node), every connection fully present, and no placeholders.
+    private func denseNetwork(widths: [Int], inputShape: [Int], classes: Int, seed: UInt64) throws -> GrowingNetwork {
+        var dense = limits
+        dense.placeholderRange = 0...0
+        var generator = RandomGenerator(seed: seed)
+        let network = try GrowingNetwork(name: "fixed", inputShape: inputShape, headReduction: headReduction,
+                                         limits: dense, seed: generator.next())
+        var previous = 0, index = 0
+        for stage in 0...stages {
+            for _ in 0..<(stage == 0 ? 1 : layersPerStage.upperBound) {
+                let id = try network.appendNode(kind: .convolution(kernelSize: kernelSize), stage: stage, channels: widths[index])
+                try network.connect(from: previous, to: id, density: 1)
+                (previous, index) = (id, index + 1)
+            }
+        }
+        for _ in 0..<hiddenLinearLayers.upperBound {
+            let id = try network.appendNode(kind: .linear, stage: -1, channels: widths[index])
+            try network.connect(from: previous, to: id, density: 1)
+            (previous, index) = (id, index + 1)
+        }
+        let output = try network.appendNode(kind: .linear, stage: -1, channels: classes, isOutput: true)
+        try network.connect(from: previous, to: output, density: 1)
+        return network
     }
 }
 

@@ -48,12 +48,16 @@ struct SearchCommand: ParsableCommand {
     var plateau = false
     @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
     var frozenFraction: Double = 0.2
+    @Option(name: .customLong("start-fraction"), help: "The starting network is narrowed to at most this fraction of the budget.")
+    var startFraction: Double = 0.25
     @Option(name: .customLong("candidate-factor"), help: "Hyper-architecture size n as a multiple of the parameters added m.")
     var candidateFactor: Double = 2
     @Option(name: .customLong("scoring-batches"), help: "Mini-batches averaged for each expansion's gradients.")
     var scoringBatches: Int = 2
     @Option(help: "ilnas (the search), fixed (a VGG-like network of the budget's size) or random (random growth).")
     var baseline: Baseline = .ilnas
+    @Option(help: "Random growth only: run this many trials (different random choices) and keep the best, as the paper's best of 5.")
+    var trials: Int = 1
     @Option(help: "How the last convolutional stage feeds the linear layers: globalAveragePool or flatten.")
     var head: HeadReduction = .globalAveragePool
     @Option(help: "Search template: conv (Figure 3) or mlp.")
@@ -79,6 +83,9 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let expandEvery, !(expandEvery > 0) { throw ValidationError("--expand-every must be positive, got \(expandEvery)") }
+        if !(startFraction > 0 && startFraction <= 1) { throw ValidationError("--start-fraction must be in (0, 1], got \(startFraction)") }
+        if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if trials > 1, baseline != .random { throw ValidationError("--trials applies to --baseline random only") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
@@ -100,81 +107,44 @@ struct SearchCommand: ParsableCommand {
     }
 
     private func search() throws {
-        let started = Date()
         if let threads { try ComputeThreads.configure(threads: threads) }
         let data = try SearchData.load(directory: data, seed: seed)
         let onDigits = self.data == nil
         let budget = self.budget?.count ?? (onDigits ? 20_000 : 100_000)
-        let epochs = self.epochs ?? (onDigits ? 40 : 6)
-        let granularity = try TopDownGranularity(parsing: granularity)
-        let inputShape = data.train.sampleShape
-        let classes = data.train.classCount
-
-        let searchTemplate: any SearchTemplate = template == .mlp
-            ? MultilayerPerceptronTemplate()
-            : ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
-                                    hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
-        let network: GrowingNetwork
-        if baseline == .fixed {
-            guard let convolutional = searchTemplate as? ConvolutionalTemplate else {
-                throw SearchError.invalidSetting("the fixed baseline is VGG-like and needs --template conv")
-            }
-            network = try convolutional.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget, seed: seed)
-        } else {
-            network = try searchTemplate.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
-        }
-
-        let train = try DataLoader(dataset: data.train, batchSize: batchSize, shuffle: true, seed: seed,
-                                   augmentation: augment ? try RandomCrop(padding: 2) : nil)
-        let test = try DataLoader(dataset: data.test, batchSize: 500, shuffle: false, seed: seed)
-        let optimizer = try SGD(learningRate: learningRate, momentum: 0.9, nesterov: true, weightDecay: weightDecay)
-        // A short linear warm-up keeps the sparse, unnormalised starting network from collapsing (dead ReLUs).
-        let schedule = try CosineAnnealingSchedule(initialRate: learningRate, finalRate: 0, length: Double(epochs))
-            .withLinearWarmup(length: min(1, Double(epochs) / 4))
-        let loop = TrainingLoop(model: network, optimizer: optimizer, schedule: schedule)
-        loop.maximumGradientNorm = maximumGradientNorm > 0 ? maximumGradientNorm : nil
-        if !quiet { loop.callbacks.append(ProgressBar()) }
-
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let auditPath = (out as NSString).appendingPathComponent("expansions.jsonl")
-        var expansion: ExpansionCallback?
-        if baseline != .fixed {
-            let architectureOptimizer = try ArchitectureOptimizer(
-                budget: SearchBudget(parameters: budget, multiplyAccumulates: computeBudget?.count),
-                selection: baseline == .random ? .random : .gradient, candidateFactor: candidateFactor, seed: seed &+ 1)
-            let expansionSchedule = try ExpansionSchedule(
+        let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
+                                             hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
+        let settings = SearchRun.Settings(
+            budget: try SearchBudget(parameters: budget, multiplyAccumulates: computeBudget?.count),
+            epochs: epochs ?? (onDigits ? 40 : 6), granularity: try TopDownGranularity(parsing: granularity),
+            expansionSchedule: try ExpansionSchedule(
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
                 frozenFraction: frozenFraction, initialArchitectureLearningRate: architectureLearningRate,
-                decay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, scoringBatches: scoringBatches)
-            let callback = ExpansionCallback(space: network, optimizer: architectureOptimizer, granularity: granularity,
-                                             schedule: expansionSchedule, scoringData: train)
-            callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) }
-            loop.callbacks.append(callback)
-            expansion = callback
+                decay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, scoringBatches: scoringBatches),
+            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize,
+            learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil,
+            seed: seed, showsProgress: !quiet)
+        let network: SearchRun.Network = switch (baseline, self.template) {
+        case (.fixed, .mlp): throw SearchError.invalidSetting("the fixed baseline is VGG-like and needs --template conv")
+        case (.fixed, .conv): .fixed(template)
+        case (_, .mlp): .grown(MultilayerPerceptronTemplate(), selection: baseline == .random ? .random : .gradient)
+        case (_, .conv): .grown(template, selection: baseline == .random ? .random : .gradient)
         }
-        let architecturePath = (out as NSString).appendingPathComponent("architecture.json")
-        loop.callbacks.append(EpochLog(epochsPath: (out as NSString).appendingPathComponent("epochs.jsonl"),
-                                       architecturePath: architecturePath, network: network))
 
-        let history = try loop.fit(train: train, test: test, epochs: epochs)
-        try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
-        if let expansion { try AtomicFile.writeJSONLines(expansion.records, to: auditPath) }
-
-        let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }
-        let summary = SearchSummary(
-            testAccuracy: Double(history.last?.testAccuracy ?? 0), trainAccuracy: Double(history.last?.trainAccuracy ?? 0),
-            parameterCount: network.parameterCount, budget: budget, epochs: epochs,
-            wallSeconds: Date().timeIntervalSince(started), granularity: granularity.name, baseline: baseline.rawValue,
-            seed: seed, dataset: data.name, threads: ComputeThreads.count, blasKernels: BLASKernels.coreName, expansions: expansion?.records.count ?? 0,
-            startingParameterCount: expansion?.records.first?.parametersBefore ?? network.parameterCount,
-            initialArchitectureLearningRate: expansion?.initialArchitectureLearningRate,
-            maximumArchitectureOverhead: overhead.max() ?? 0,
-            trainImagesPerSecond: history.map(\.trainImagesPerSecond).reduce(0, +) / Double(max(1, history.count)),
-            multiplyAccumulates: network.multiplyAccumulates,
-            trainingSeconds: history.map(\.trainSeconds).reduce(0, +),
-            deadChannels: try ExpansionCallback.probeBatch(from: train).map { try network.deadChannels(on: $0.inputs) } ?? 0,
-            zeroScoreUnits: expansion?.records.reduce(0) { $0 + $1.zeroScoreUnits } ?? 0)
-        try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
+        let trialCount = baseline == .random ? trials : 1
+        var summaries: [SearchSummary] = []
+        for trial in 0..<trialCount {
+            let folder = trialCount == 1 ? out : (out as NSString).appendingPathComponent("trial-\(trial)")
+            if trialCount > 1, !quiet { print("random growth, trial \(trial + 1) of \(trialCount)") }
+            summaries.append(try SearchRun(settings: settings, data: data, network: network, trial: trial, out: folder).run())
+        }
+        // Best of the trials by test accuracy, as the paper reports its random baseline (a favour to the baseline).
+        let kept = summaries.indices.max { summaries[$0].testAccuracy < summaries[$1].testAccuracy } ?? 0
+        var summary = summaries[kept]
+        if trialCount > 1 {
+            summary.trials = summaries.enumerated().map { .init(trial: $0.offset, folder: "trial-\($0.offset)", testAccuracy: $0.element.testAccuracy) }
+            summary.keptTrial = kept
+            try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -187,53 +157,4 @@ extension HeadReduction: ExpressibleByArgument {}
 struct CommandFailure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
-}
-
-/// What `summary.json` holds.
-struct SearchSummary: Codable {
-    var testAccuracy: Double
-    var trainAccuracy: Double
-    var parameterCount: Int
-    var budget: Int
-    var epochs: Int
-    var wallSeconds: Double
-    var granularity: String
-    var baseline: String
-    var seed: UInt64
-    var dataset: String
-    var threads: Int
-    /// The OpenBLAS kernel family the run computed with (results differ in the last bits between families).
-    var blasKernels: String
-    var expansions: Int
-    var startingParameterCount: Int
-    var initialArchitectureLearningRate: Double?
-    /// The largest share of an epoch's training time spent in architecture steps.
-    var maximumArchitectureOverhead: Double
-    var trainImagesPerSecond: Double
-    /// Multiply-accumulates of one image's forward pass through the final network.
-    var multiplyAccumulates: Int
-    /// Seconds spent in training epochs (steps and expansions, without evaluation).
-    var trainingSeconds: Double
-    /// Real hidden channels that output zero on the search's fixed probe batch at the end.
-    var deadChannels: Int
-    /// Units added although their first score was not positive (0 for ILNAS by construction).
-    var zeroScoreUnits: Int
-}
-
-/// Rewrites `epochs.jsonl` and `architecture.json` after every epoch.
-final class EpochLog: TrainingCallback {
-    let epochsPath: String, architecturePath: String
-    let network: GrowingNetwork
-
-    init(epochsPath: String, architecturePath: String, network: GrowingNetwork) {
-        self.epochsPath = epochsPath
-        self.architecturePath = architecturePath
-        self.network = network
-    }
-
-    func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
-        guard case .epochEnd = event else { return }
-        try AtomicFile.writeJSONLines(loop.history, to: epochsPath)
-        try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
-    }
 }
