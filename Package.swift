@@ -65,6 +65,14 @@ let package = Package(
             dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore"],
             path: "Examples/CustomGranularity"
         ),
+        .executableTarget(
+            name: "LeNetSearch",
+            dependencies: [
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/LeNetSearch"
+        ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
