@@ -106,8 +106,9 @@ public final class ArchitectureOptimizer {
         case .random:
             ranking = generator.permutation(units.count)
         case .gradient:
-            // AddCandidates: the best units with a positive score until they hold n = factor · m parameters.
-            let useful = byDescending(firstScores).filter { firstScores[$0] > 0 }
+            // AddCandidates: the best units with a positive score that the budget admits now, until they hold
+            // n = factor · m parameters.
+            let useful = byDescending(firstScores).lazy.filter { firstScores[$0] > 0 && self.budget.admits(units[$0], cost: costs[$0], in: space) }
             // A growth limit can forbid a unit once others are in (a second new layer, for example): it is skipped.
             for index in takeUntil(Int(candidateFactor * Double(max(target, 1))), from: useful, costs: costs)
             where space.cost(of: units[index]) > 0 {
@@ -221,7 +222,7 @@ public final class ArchitectureOptimizer {
     }
 
     /// The first units of `order` whose costs add up to at least `parameters`.
-    private func takeUntil(_ parameters: Int, from order: [Int], costs: [Int]) -> [Int] {
+    private func takeUntil(_ parameters: Int, from order: some Sequence<Int>, costs: [Int]) -> [Int] {
         var taken: [Int] = []
         var total = 0
         for index in order where total < parameters {

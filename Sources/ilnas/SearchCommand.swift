@@ -66,8 +66,8 @@ struct SearchCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size.")
-    var batchSize: Int = 128
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 32 on digits, 128 on IDX data).")
+    var batchSize: Int?
     @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate (cosine-annealed to 0).")
     var learningRate: Float = 0.05
     @Option(name: .customLong("weight-decay"), help: "SGD weight decay.")
@@ -87,7 +87,7 @@ struct SearchCommand: ParsableCommand {
         if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if trials > 1, baseline != .random { throw ValidationError("--trials applies to --baseline random only") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
         if !(maximumGradientNorm >= 0) || !maximumGradientNorm.isFinite {
             throw ValidationError("--max-gradient-norm must be 0 (off) or positive, got \(maximumGradientNorm)")
@@ -120,7 +120,7 @@ struct SearchCommand: ParsableCommand {
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
                 frozenFraction: frozenFraction, initialArchitectureLearningRate: architectureLearningRate,
                 decay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, scoringBatches: scoringBatches),
-            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize,
+            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize ?? (onDigits ? 32 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil,
             seed: seed, showsProgress: !quiet)
         let network: SearchRun.Network = switch (baseline, self.template) {
