@@ -8,7 +8,7 @@
 #   default     `ilnas search` with no arguments: under 3 minutes, no zero-score additions, architecture step < 15%.
 # Usage: Examples/Acceptance/run.sh [MNIST_DIR] [OUT_DIR]          (several hours on 2 cores for everything)
 # Choose parts and sizes with PARTS="comparison sweep default", BUDGETS="20k 100k", SEEDS_20K="0 1 2 3 4",
-# SEEDS_100K="0 1 2", EPOCHS=10, SWEEP="0.02 0.05 0.15". Finished runs (a summary.json) are not run again, so an
+# SEEDS_100K="0 1 2", EPOCHS=10, SWEEP="0.02 0.05 0.15", ILNAS=<binary>. Finished runs (a summary.json) are not run again, so an
 # interrupted acceptance resumes where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,8 +18,8 @@ parts=${PARTS:-comparison sweep default}
 budgets=${BUDGETS:-20k 100k}
 epochs=${EPOCHS:-10}
 mkdir -p "$out"
-swift build -c release --product ilnas >/dev/null
-ilnas=.build/release/ilnas
+if [[ -z ${ILNAS:-} ]]; then swift build -c release --product ilnas >/dev/null; fi
+ilnas=${ILNAS:-.build/release/ilnas}   # ILNAS=/path/to/ilnas measures a binary built beforehand
 
 run() {  # run NAME ARGS...: one search into $out/NAME unless it finished before
   local name=$1; shift

@@ -100,6 +100,7 @@ public final class ArchitectureOptimizer {
 
         var ranking: [Int]
         var candidates: [Int] = []
+        var refused = 0   // useful units the budget or a limit refused
         var hyperLoss: Float?
         var combinedScores = firstScores
         switch selection {
@@ -108,7 +109,14 @@ public final class ArchitectureOptimizer {
         case .gradient:
             // AddCandidates: the best units with a positive score that the budget admits now, until they hold
             // n = factor · m parameters.
-            let useful = byDescending(firstScores).lazy.filter { firstScores[$0] > 0 && self.budget.admits(units[$0], cost: costs[$0], in: space) }
+            let useful = byDescending(firstScores).lazy.filter { index in
+                guard firstScores[index] > 0 else { return false }
+                guard self.budget.admits(units[index], cost: costs[index], in: space) else {
+                    refused += 1
+                    return false
+                }
+                return true
+            }
             // A growth limit can forbid a unit once others are in (a second new layer, for example): it is skipped.
             for index in takeUntil(Int(candidateFactor * Double(max(target, 1))), from: useful, costs: costs)
             where space.cost(of: units[index]) > 0 {
@@ -132,7 +140,6 @@ public final class ArchitectureOptimizer {
         // UpdateArch: keep the best m, never exceeding the budget; skip what a limit forbids.
         var kept: [Int] = []
         var addedPerLayer: [String: Int] = [:]
-        var refused = 0
         for index in ranking where space.parameterCount - before < target {
             let unit = units[index]
             guard budget.admits(unit, cost: space.cost(of: unit), in: space) else {

@@ -75,7 +75,7 @@ extension GrowingNetwork: SearchSpace {
         case let .layer(after):
             return insertionCost(after: after)
         case .entries:
-            guard let parameter = parameterTable()[unit.key] else { return 0 }
+            guard let parameter = parameter(named: unit.key) else { return 0 }
             let absent = unit.entries.filter { !parameter.mask.isActive($0) }.count
             return absent + placeholderSources(of: unit).reduce(0) { total, source in
                 total + promotionEntries(node: source.node, channel: source.channel).count
@@ -134,7 +134,7 @@ extension GrowingNetwork: SearchSpace {
         case let .layer(after):
             try insertIdentityLayer(after: after)
         case .entries:
-            guard let parameter = parameterTable()[unit.key] else {
+            guard let parameter = parameter(named: unit.key) else {
                 throw SearchError.invalidSetting("no parameter '\(unit.key)' in network \(name)")
             }
             for source in placeholderSources(of: unit) { promote(node: source.node, channel: source.channel) }
@@ -149,6 +149,11 @@ extension GrowingNetwork: SearchSpace {
     public func snapshot() -> () -> Void {
         let state = captureState()
         return { [weak self] in self?.restore(state) }
+    }
+
+    /// The bias or connection weight called `name` (entry units name only these), found without building a table.
+    private func parameter(named name: String) -> Parameter? {
+        edges.first { $0.weight.name == name }?.weight ?? nodes.lazy.compactMap(\.bias).first { $0.name == name }
     }
 
     /// The placeholder channels of source nodes that a unit of connection entries would promote.

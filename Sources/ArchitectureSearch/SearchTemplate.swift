@@ -73,9 +73,11 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
     }
 
     /// This template with its channel and hidden-width ranges narrowed until the network it samples for `seed`
-    /// has at most `parameters` parameters (never widened): a search should start well below its budget, so that
-    /// growth, not the random start, decides most of the architecture. Throws when even width 1 does not fit.
-    public func narrowed(toAtMost parameters: Int, inputShape: [Int], classes: Int, seed: UInt64) throws -> ConvolutionalTemplate {
+    /// has at most `parameters` parameters and, when given, at most `multiplyAccumulates` per sample (never
+    /// widened): a search should start well below its budget, so that growth, not the random start, decides
+    /// most of the architecture. Throws when even width 1 does not fit.
+    public func narrowed(toAtMost parameters: Int, multiplyAccumulates: Int? = nil, inputShape: [Int], classes: Int,
+                         seed: UInt64) throws -> ConvolutionalTemplate {
         var scale = 1.0
         while true {
             var narrowed = self
@@ -85,7 +87,7 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
             narrowed.channels = scaled(channels)
             narrowed.hiddenWidth = scaled(hiddenWidth)
             let network = try narrowed.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
-            if network.parameterCount <= parameters { return narrowed }
+            if network.parameterCount <= parameters, network.multiplyAccumulates <= multiplyAccumulates ?? .max { return narrowed }
             guard narrowed.channels.upperBound > 1 || narrowed.hiddenWidth.upperBound > 1 else {
                 throw SearchError.budgetTooSmall(budget: parameters, startingParameters: network.parameterCount)
             }

@@ -30,8 +30,9 @@ struct SearchCommand: ParsableCommand {
     var data: String?
     @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k on IDX data).")
     var budget: ParameterBudget?
-    @Option(name: .customLong("compute-budget"), help: "Optional limit on multiply-accumulates per image (e.g. 3M): bounds training time.")
-    var computeBudget: ParameterBudget?
+    @Option(name: .customLong("compute-budget"),
+            help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1.5x with the conv template, none with mlp).")
+    var computeBudget: ComputeBudgetOption?
     @Option(help: "Search granularity: weight, kernel, layer, or a coarse-to-fine list such as layer,kernel.")
     var granularity: String = "kernel"
     @Option(help: "Training epochs (default: 40 on digits, 6 on IDX data).")
@@ -48,7 +49,7 @@ struct SearchCommand: ParsableCommand {
     var plateau = false
     @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
     var frozenFraction: Double = 0.2
-    @Option(name: .customLong("start-fraction"), help: "The starting network is narrowed to at most this fraction of the budget.")
+    @Option(name: .customLong("start-fraction"), help: "The starting network is narrowed to at most this fraction of the budgets (parameters and compute).")
     var startFraction: Double = 0.25
     @Option(name: .customLong("candidate-factor"), help: "Hyper-architecture size n as a multiple of the parameters added m.")
     var candidateFactor: Double = 2
@@ -113,8 +114,13 @@ struct SearchCommand: ParsableCommand {
         let budget = self.budget?.count ?? (onDigits ? 20_000 : 100_000)
         let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
                                              hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
+        let computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1.5) : .none)).resolved {
+            guard self.template == .conv else { throw ValidationError("--compute-budget Nx needs --template conv, whose fixed network it refers to") }
+            return try template.fixedNetwork(inputShape: data.train.sampleShape, classes: data.train.classCount, budget: budget, seed: seed)
+                .multiplyAccumulates
+        }
         let settings = SearchRun.Settings(
-            budget: try SearchBudget(parameters: budget, multiplyAccumulates: computeBudget?.count),
+            budget: try SearchBudget(parameters: budget, multiplyAccumulates: computeLimit),
             epochs: epochs ?? (onDigits ? 40 : 6), granularity: try TopDownGranularity(parsing: granularity),
             expansionSchedule: try ExpansionSchedule(
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,

@@ -15,7 +15,7 @@ struct SearchRun {
         var granularity: TopDownGranularity
         var expansionSchedule: ExpansionSchedule
         var candidateFactor: Double
-        /// The starting network of a search is narrowed to at most this fraction of the budget.
+        /// The starting network of a search is narrowed to at most this fraction of the budgets.
         var startFraction: Double
         var augment: Bool
         var batchSize: Int
@@ -50,8 +50,10 @@ struct SearchRun {
         case let .fixed(template):
             model = try template.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget.parameters, seed: settings.seed)
         case let .grown(template as ConvolutionalTemplate, _):
-            model = try template.narrowed(toAtMost: Int(settings.startFraction * Double(budget.parameters)), inputShape: inputShape,
-                                          classes: classes, seed: settings.seed)
+            let fraction = settings.startFraction
+            model = try template.narrowed(toAtMost: Int(fraction * Double(budget.parameters)),
+                                          multiplyAccumulates: budget.multiplyAccumulates.map { Int(fraction * Double($0)) },
+                                          inputShape: inputShape, classes: classes, seed: settings.seed)
                 .makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
         case let .grown(template, _):
             model = try template.makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
