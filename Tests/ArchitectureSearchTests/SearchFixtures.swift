@@ -45,6 +45,18 @@ enum SearchFixtures {
         return total / Double(batches.count)
     }
 
+    /// `∂L/∂W` of the mean loss over `batches` at the absent (zero) entry `entry` of `parameter`, by central
+    /// finite differences; the entry is left at zero.
+    static func absentEntryDerivative(_ parameter: Parameter, _ entry: Int, network: Layer, batches: [LabeledBatch]) throws -> Double {
+        let h: Float = 1e-3
+        parameter.value[flat: entry] = h
+        let plus = try loss(network, batches)
+        parameter.value[flat: entry] = -h
+        let minus = try loss(network, batches)
+        parameter.value[flat: entry] = 0
+        return (plus - minus) / (2 * Double(h))
+    }
+
     /// Trains `network` for `steps` steps of SGD with Nesterov momentum and weight decay (the masked
     /// optimizer the search runs between expansions) on `batches`, in turn.
     static func train(_ network: GrowingNetwork, on batches: [LabeledBatch], steps: Int, learningRate: Float = 0.05) throws {
