@@ -67,6 +67,7 @@ public final class ArchitectureOptimizer {
     /// scoring on `batches`, and returns the audit record (epoch and step are left for the caller).
     public func expand(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
                        targetParameters: Int, stepSize: Float) throws -> ExpansionRecord {
+        let started = Date()
         space.beginScoring()
         defer { space.endScoring() }
         let revived = try space.reviveDeadChannels(on: batches.map(\.inputs))
@@ -75,6 +76,7 @@ public final class ArchitectureOptimizer {
             var record = try grow(space, granularity: granularity, batches: batches, targetParameters: targetParameters,
                                   stepSize: stepSize, restore: restore)
             record.revivedChannels = revived
+            record.seconds = Date().timeIntervalSince(started)
             return record
         } catch {
             restore()
@@ -84,7 +86,6 @@ public final class ArchitectureOptimizer {
 
     private func grow(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
                       targetParameters: Int, stepSize: Float, restore: () -> Void) throws -> ExpansionRecord {
-        let started = Date()
         let before = space.parameterCount
         let target = min(targetParameters, budget.remainingParameters(in: space))
 
@@ -176,7 +177,7 @@ public final class ArchitectureOptimizer {
             budgetUsed: Double(after) / Double(budget.parameters),
             lossBefore: lossBefore, lossAfter: lossAfter, hyperArchitectureLoss: hyperLoss,
             revivedChannels: 0, deadChannels: nil,
-            seconds: Date().timeIntervalSince(started))
+            seconds: 0)
     }
 
     // MARK: Steps of the algorithm

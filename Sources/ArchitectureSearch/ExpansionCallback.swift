@@ -62,6 +62,7 @@ public final class ExpansionCallback: TrainingCallback {
     }
 
     private func expand(at progress: Double, searchEnd: Double, report: BatchReport, learningRate: Float) throws {
+        let started = Date()
         let rate = schedule.architectureLearningRate(initial: initialArchitectureLearningRate, progress: progress / searchEnd)
         let target = max(1, Int((rate * Double(space.parameterCount)).rounded()))
         let batches = Array(scoringData.batches(epoch: Self.scoringEpoch + records.count).prefix(schedule.scoringBatches))
@@ -71,6 +72,7 @@ public final class ExpansionCallback: TrainingCallback {
         record.step = report.globalStep
         record.architectureLearningRate = rate
         record.deadChannels = try deadChannels()
+        record.seconds = Date().timeIntervalSince(started)
         records.append(record)
         architectureSecondsPerEpoch[report.epoch, default: 0] += record.seconds
         try onExpansion?(record)

@@ -69,6 +69,7 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     /// Real hidden channels that output zero on the search's fixed probe batch after the expansion
     /// (set by ``ExpansionCallback``).
     public var deadChannels: Int?
-    /// Wall time of the expansion (both gradient passes and the selection).
+    /// Wall time of the whole expansion: probes, revival, both gradient passes, the selection and, through
+    /// ``ExpansionCallback``, the dead-channel count.
     public var seconds: Double
 }

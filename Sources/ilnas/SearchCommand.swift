@@ -67,7 +67,7 @@ struct SearchCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 32 on digits, 128 on IDX data).")
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 16 on digits, 128 on IDX data).")
     var batchSize: Int?
     @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate (cosine-annealed to 0).")
     var learningRate: Float = 0.05
@@ -126,7 +126,7 @@ struct SearchCommand: ParsableCommand {
                 interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
                 frozenFraction: frozenFraction, initialArchitectureLearningRate: architectureLearningRate,
                 decay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, scoringBatches: scoringBatches),
-            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize ?? (onDigits ? 32 : 128),
+            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize ?? (onDigits ? 16 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil,
             seed: seed, showsProgress: !quiet)
         let network: SearchRun.Network = switch (baseline, self.template) {
