@@ -20,8 +20,12 @@ import Training
 /// (its entries, plus the bias and incoming weights of a placeholder node it promotes), scores
 /// `s = ‖g_u‖₂ / √c_u`. Its square `‖g_u‖² / c_u` is the first-order loss decrease per budget
 /// parameter of a gradient step on the unit, so units of different sizes (a weight, a kernel, a new
-/// node, a connection) are ranked by what they buy for the budget they use; for a single weight the
-/// score is the paper's `|∂L/∂(α_i W_i)|`. A unit whose score is not positive would not lower the
+/// node, a connection) are ranked by what they buy for the budget they use; for a single weight between
+/// real channels the score is the paper's `|∂L/∂(α_i W_i)|`. This departs from the paper where a unit
+/// promotes a placeholder: the paper adds a node with its first outgoing connection (Figure 1, centre) and
+/// counts only that weight, whereas here the node's bias and incoming weights count too, since they use
+/// the budget as much as any other parameter; a new node therefore needs a gradient about √(fan-in) times
+/// larger than a weight between existing channels. A unit whose score is not positive would not lower the
 /// loss to first order and is never added: when fewer useful units exist than the target asks for,
 /// fewer are added, and the audit record says so (``ExpansionRecord/outcome``).
 ///
@@ -29,8 +33,10 @@ import Training
 /// architecture learning rate) and takes candidates holding `candidateFactor` times as many into the
 /// hyper-architecture. The ``SearchBudget`` admits every unit, so the network never exceeds it; a
 /// unit that a growth limit forbids is skipped, and an error at any point restores the network as it
-/// was before the expansion. Hidden channels that are zero on every scoring sample are re-initialised
-/// first (``SearchSpace/reviveDeadChannels(on:)``), so that budget spent on them is not lost for good.
+/// was before the expansion, revived channels included. Hidden channels that are zero on every scoring
+/// sample are re-initialised first (``SearchSpace/reviveDeadChannels(on:)``), so that budget spent on
+/// them is not lost for good; the audit records the loss on a batch not used for scoring before and after
+/// each expansion (``ExpansionCallback``), which shows whether that changed the function elsewhere.
 public final class ArchitectureOptimizer {
     /// How units are chosen.
     public enum Selection: Sendable, Equatable {
@@ -68,20 +74,28 @@ public final class ArchitectureOptimizer {
     public func expand(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
                        targetParameters: Int, stepSize: Float) throws -> ExpansionRecord {
         let started = Date()
+        let auditBatches = Array(batches.prefix(1))
+        let lossBefore = try meanLoss(space.network, batches: auditBatches)
+        let restoreAll = space.snapshot()
         space.beginScoring()
-        defer { space.endScoring() }
-        let revived = try space.reviveDeadChannels(on: batches.map(\.inputs))
-        let restore = space.snapshot()
+        var record: ExpansionRecord
         do {
-            var record = try grow(space, granularity: granularity, batches: batches, targetParameters: targetParameters,
-                                  stepSize: stepSize, restore: restore)
+            let revived = try space.reviveDeadChannels(on: batches.map(\.inputs))
+            // The hyper-architecture step returns here: probes and revived channels stay.
+            let restoreHyper = space.snapshot()
+            record = try grow(space, granularity: granularity, batches: batches, targetParameters: targetParameters,
+                              stepSize: stepSize, restore: restoreHyper)
             record.revivedChannels = revived
-            record.seconds = Date().timeIntervalSince(started)
-            return record
         } catch {
-            restore()
+            space.endScoring()
+            restoreAll()
             throw error
         }
+        space.endScoring()
+        record.lossBefore = lossBefore
+        record.lossAfter = try meanLoss(space.network, batches: auditBatches)
+        record.seconds = Date().timeIntervalSince(started)
+        return record
     }
 
     private func grow(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
@@ -91,7 +105,7 @@ public final class ArchitectureOptimizer {
 
         // 2.1 Compute g(α), including the absent entries, and score every unit.
         space.setCandidateGradients(granularity.searchesStructure)
-        let lossBefore = try accumulateGradients(space, batches: batches)
+        try accumulateGradients(space, batches: batches)
         let units = granularity.allUnits(in: space)
         let table = space.parameterTable()
         let parameters = units.map { table[$0.key] }
@@ -154,7 +168,6 @@ public final class ArchitectureOptimizer {
         }
         space.finishAdding()
         space.setCandidateGradients(false)
-        let lossAfter = try meanLoss(space.network, batches: batches)
 
         let after = space.parameterCount
         let outcome: ExpansionRecord.Outcome = after - before >= target ? .targetReached
@@ -175,7 +188,7 @@ public final class ArchitectureOptimizer {
             keptScores: .init(kept.map { combinedScores[$0] }),
             parametersBefore: before, parametersAfter: after, budget: budget.parameters,
             budgetUsed: Double(after) / Double(budget.parameters),
-            lossBefore: lossBefore, lossAfter: lossAfter, hyperArchitectureLoss: hyperLoss,
+            lossBefore: 0, lossAfter: 0, probeLossBefore: nil, probeLossAfter: nil, hyperArchitectureLoss: hyperLoss,
             revivedChannels: 0, deadChannels: nil,
             seconds: 0)
     }
@@ -183,6 +196,7 @@ public final class ArchitectureOptimizer {
     // MARK: Steps of the algorithm
 
     /// Mean loss over `batches`, leaving `∂L/∂(α ⊙ W)` (averaged over the batches) in every scored parameter.
+    @discardableResult
     private func accumulateGradients(_ space: any SearchSpace, batches: [LabeledBatch]) throws -> Float {
         for parameter in space.scoredParameters { parameter.zeroGradient() }
         var total: Float = 0
@@ -233,7 +247,8 @@ public final class ArchitectureOptimizer {
     private func takeUntil(_ parameters: Int, from order: some Sequence<Int>, costs: [Int]) -> [Int] {
         var taken: [Int] = []
         var total = 0
-        for index in order where total < parameters {
+        for index in order {
+            guard total < parameters else { break }
             taken.append(index)
             total += costs[index]
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetwork
+import TensorCore
 import Training
 
 /// Algorithm 1 as a training callback: Phase I is the training loop's weight step, and after a step
@@ -66,8 +67,11 @@ public final class ExpansionCallback: TrainingCallback {
         let rate = schedule.architectureLearningRate(initial: initialArchitectureLearningRate, progress: progress / searchEnd)
         let target = max(1, Int((rate * Double(space.parameterCount)).rounded()))
         let batches = Array(scoringData.batches(epoch: Self.scoringEpoch + records.count).prefix(schedule.scoringBatches))
+        let probeLossBefore = try probeLoss()
         var record = try optimizer.expand(space, granularity: granularity.level(atProgress: progress / searchEnd),
                                           batches: batches, targetParameters: target, stepSize: learningRate)
+        record.probeLossBefore = probeLossBefore
+        record.probeLossAfter = try probeLoss()
         record.epoch = progress
         record.step = report.globalStep
         record.architectureLearningRate = rate
@@ -83,6 +87,13 @@ public final class ExpansionCallback: TrainingCallback {
     public func deadChannels() throws -> Int {
         guard let probeBatch else { return 0 }
         return try space.deadChannels(on: probeBatch.inputs)
+    }
+
+    /// The loss on ``probeBatch`` (inference mode), when there is one.
+    private func probeLoss() throws -> Float? {
+        guard let probeBatch else { return nil }
+        let logits = try space.network.forward(probeBatch.inputs, mode: .inference)
+        return try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: probeBatch.labels).loss
     }
 
     /// The fixed batch of `data` on which dead channels are counted: the same for every run with the same data

@@ -59,9 +59,15 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     public var budget: Int
     /// parametersAfter / budget.
     public var budgetUsed: Double
-    /// Mean loss on the scoring batches before and right after the expansion (equal: growth preserves the function).
+    /// Loss on the first scoring batch (inference mode) before and right after the expansion: equal, since
+    /// probes, revival and growth all preserve the output on the scoring batches.
     public var lossBefore: Float
     public var lossAfter: Float
+    /// Loss on the search's fixed probe batch, which scoring never sees, before and right after the expansion
+    /// (set by ``ExpansionCallback``): a difference shows that reviving dead channels changed the function on
+    /// data where they were not dead.
+    public var probeLossBefore: Float?
+    public var probeLossAfter: Float?
     /// Loss of the hyper-architecture after its gradient step (ILNAS only).
     public var hyperArchitectureLoss: Float?
     /// Dead hidden channels re-initialised at the start of the expansion (``SearchSpace/reviveDeadChannels(on:)``).

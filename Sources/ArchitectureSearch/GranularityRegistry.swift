@@ -26,7 +26,7 @@ public struct GranularityRegistry: Sendable {
     /// Makes `make` available as `name` (and as each alias); a later registration of a name replaces an earlier one.
     public mutating func register(_ name: String, aliases: [String] = [], _ make: @escaping @Sendable () -> any SearchGranularity) {
         let key = name.lowercased()
-        if makers[key] == nil { names.append(key) }
+        if !names.contains(key) { names.append(key) }
         for alias in [key] + aliases.map({ $0.lowercased() }) { makers[alias] = make }
     }
 

@@ -147,7 +147,10 @@ extension GrowingNetwork {
     // MARK: Dead channels
 
     /// Gives every real hidden channel that is zero on all of `inputs` fresh incoming weights, as a promoted
-    /// placeholder has, a zero bias and zero outgoing weights; returns how many. The architecture (every
+    /// placeholder has, a zero bias and zero outgoing weights; returns how many it re-initialised (a channel
+    /// without any present incoming weight stays dead, and is still counted by ``deadChannels(on:)``). The
+    /// trained outgoing weights of a channel that fires rarely, but not on `inputs`, are lost: the callers
+    /// pass the scoring batches, and the audit's probe-batch loss shows when that mattered. The architecture (every
     /// mask) is unchanged, and so is the output on `inputs`, where the channel contributed nothing (and on
     /// any input where it was zero). The channel's present outgoing weights then receive the gradient of a
     /// live channel, so it trains again instead of holding budget that no gradient reaches.
@@ -248,7 +251,9 @@ extension GrowingNetwork {
     }
 
     /// The flat indices of the identity that a layer inserted after `original` starts as: the centre tap
-    /// joining each real channel to itself.
+    /// joining each real channel to itself. (Their gradient is small on a trained network: ReLU is
+    /// positively homogeneous, so it equals the node's own `Σ W ∂L/∂W + b ∂L/∂b` per channel, which training
+    /// drives towards zero; a layer scores well only where training is far from a minimum.)
     func identityEntries(of original: GrowingNode) -> [Int] {
         let area = original.kernelSize * original.kernelSize, channels = original.channelCount
         return original.realChannels.map { ($0 * channels + $0) * area + area / 2 }

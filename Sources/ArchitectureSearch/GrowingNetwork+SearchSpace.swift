@@ -83,6 +83,8 @@ extension GrowingNetwork: SearchSpace {
         }
     }
 
+    /// What the network computes per sample now: every entry of each active connection, absent entries and
+    /// placeholder channels included (connections are dense tensors), not only the present weights.
     public var multiplyAccumulates: Int {
         edges.filter(\.isActive).reduce(0) { total, edge in total + edge.weight.count * positions(ofNode: edge.target) }
     }

@@ -70,7 +70,9 @@ public struct GrowingEdge {
     public let target: Int
     public internal(set) var weight: Parameter
     /// How a convolutional connection is computed: chosen once, from its shape when it is created, so that growth
-    /// never switches algorithms and changes the network's output, not even by rounding.
+    /// never switches algorithms (Winograd and im2col round differently, by up to about 3e-6). Growth still
+    /// changes the GEMMs' inner dimension, so some BLAS kernels sum in another order and the output moves in
+    /// its last bits.
     public let convolutionAlgorithm: ConvolutionAlgorithm
 
     init(id: Int, source: Int, target: Int, weight: Parameter) {

@@ -7,8 +7,8 @@ import TensorCore
 /// added); ``LayerSearchSpace`` makes any network built from the framework's layers searchable
 /// at the level of kernels and weights.
 ///
-/// An expansion by the ``ArchitectureOptimizer`` calls ``beginScoring()`` and ``reviveDeadChannels(on:)``, then runs
-/// its scoring passes
+/// An expansion by the ``ArchitectureOptimizer`` takes a ``snapshot()``, calls ``beginScoring()`` and
+/// ``reviveDeadChannels(on:)``, takes a second snapshot for the hyper-architecture step, then runs its scoring passes
 /// (forward in training mode and backward, with ``setCandidateGradients(_:)`` on for structural
 /// granularities), adds units, calls ``finishAdding()`` and finally ``endScoring()``.
 public protocol SearchSpace: AnyObject {

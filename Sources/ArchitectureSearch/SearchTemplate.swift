@@ -89,6 +89,9 @@ public struct ConvolutionalTemplate: SearchTemplate, Sendable, Codable {
             let network = try narrowed.makeNetwork(inputShape: inputShape, classes: classes, seed: seed)
             if network.parameterCount <= parameters, network.multiplyAccumulates <= multiplyAccumulates ?? .max { return narrowed }
             guard narrowed.channels.upperBound > 1 || narrowed.hiddenWidth.upperBound > 1 else {
+                if network.parameterCount <= parameters, let multiplyAccumulates {
+                    throw SearchError.computeBudgetTooSmall(budget: multiplyAccumulates, startingMultiplyAccumulates: network.multiplyAccumulates)
+                }
                 throw SearchError.budgetTooSmall(budget: parameters, startingParameters: network.parameterCount)
             }
             scale *= 0.9

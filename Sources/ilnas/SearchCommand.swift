@@ -49,7 +49,7 @@ struct SearchCommand: ParsableCommand {
     var plateau = false
     @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
     var frozenFraction: Double = 0.2
-    @Option(name: .customLong("start-fraction"), help: "The starting network is narrowed to at most this fraction of the budgets (parameters and compute).")
+    @Option(name: .customLong("start-fraction"), help: "With --template conv, the starting network is narrowed to at most this fraction of the budgets (parameters and compute).")
     var startFraction: Double = 0.25
     @Option(name: .customLong("candidate-factor"), help: "Hyper-architecture size n as a multiple of the parameters added m.")
     var candidateFactor: Double = 2

@@ -49,6 +49,7 @@ struct SearchRun {
         switch network {
         case let .fixed(template):
             model = try template.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget.parameters, seed: settings.seed)
+            try budget.validate(start: model)
         case let .grown(template as ConvolutionalTemplate, _):
             let fraction = settings.startFraction
             model = try template.narrowed(toAtMost: Int(fraction * Double(budget.parameters)),

@@ -55,11 +55,12 @@ final class PlaceholderLivenessTests: XCTestCase {
         let network = try SearchFixtures.convolutionalNetwork()
         try SearchFixtures.train(network, on: batches, steps: 12)
         let realBefore = Dictionary(uniqueKeysWithValues: network.nodes.map { ($0.id, Set($0.realChannels)) })
-        let deadBefore = try network.deadChannels(on: batches[0].inputs)
+        let deadBefore = try network.deadChannelList(on: batches.map(\.inputs)).count
         let optimizer = try ArchitectureOptimizer(budget: SearchBudget(parameters: 100_000), seed: 3)
         let record = try optimizer.expand(network, granularity: WeightGranularity(), batches: batches,
                                           targetParameters: network.parameterCount / 2, stepSize: 0.05)
         XCTAssertGreaterThan(record.addedParameters, 0)
+        XCTAssertGreaterThan(record.revivedChannels, 0, "the trained fixture has dead channels")
         let promoted = network.nodes.flatMap { node in
             node.realChannels.filter { !(realBefore[node.id] ?? []).contains($0) }.map { (node.id, $0) }
         }

@@ -100,18 +100,21 @@ final class UnitSelectionTests: XCTestCase {
         XCTAssertGreaterThan(record.addedUnits, 0)
     }
 
-    /// An error in the middle of a round (here a space whose fourth addition fails) restores the network.
+    /// An error in the middle of a round restores the network as it was, revived channels included: here the
+    /// space fails at its second addition after the hyper-architecture step, inside UpdateArch, and the output is
+    /// compared on data the expansion never scored.
     func testAnErrorDuringAnExpansionRestoresTheNetwork() throws {
         let network = try SearchFixtures.convolutionalNetwork()
-        try SearchFixtures.train(network, on: batches, steps: 4)
-        let before = try network.forward(batches[0].inputs, mode: .inference)
+        try SearchFixtures.train(network, on: batches, steps: 12)
+        let unseen = SearchFixtures.batches(inputShape: [2, 6, 6], classes: 3, count: 1, batchSize: 16, seed: 77)[0].inputs
+        let before = try network.forward(unseen, mode: .inference)
         let described = ArchitectureDescription(network)
-        let failing = WrappedSpace(network, failAt: 4)
+        let failing = WrappedSpace(network, failAtUpdateArchAddition: 2)
         XCTAssertThrowsError(try ArchitectureOptimizer(budget: SearchBudget(parameters: 100_000), seed: 1)
             .expand(failing, granularity: KernelGranularity(), batches: batches, targetParameters: 200, stepSize: 0.05))
-        XCTAssertGreaterThanOrEqual(failing.additions, 4)
+        XCTAssertEqual(failing.updateArchAdditions, 2, "the failure happened in UpdateArch")
         XCTAssertEqual(ArchitectureDescription(network), described)
-        XCTAssertEqual(try network.forward(batches[0].inputs, mode: .inference), before)
+        XCTAssertEqual(try network.forward(unseen, mode: .inference), before)
     }
 
     /// The architecture is frozen for the final fraction of training: no expansion there, no parameter added.
@@ -131,17 +134,19 @@ final class UnitSelectionTests: XCTestCase {
     }
 }
 
-/// A search space that forwards to a growing network, but fails at its `failAt`-th addition when given one,
-/// and revives no channel unless `revives`.
+/// A search space that forwards to a growing network, revives no channel unless `revives`, and, when
+/// `failAtUpdateArchAddition` is given, fails at that addition after the first restore of a snapshot (the end of
+/// the hyper-architecture step, where UpdateArch begins).
 private final class WrappedSpace: SearchSpace {
     let base: GrowingNetwork
-    let failAt: Int?
+    let failAtUpdateArchAddition: Int?
     let revives: Bool
-    private(set) var additions = 0
+    private var restored = false
+    private(set) var updateArchAdditions = 0
 
-    init(_ base: GrowingNetwork, failAt: Int? = nil, revives: Bool = true) {
+    init(_ base: GrowingNetwork, failAtUpdateArchAddition: Int? = nil, revives: Bool = true) {
         self.base = base
-        self.failAt = failAt
+        self.failAtUpdateArchAddition = failAtUpdateArchAddition
         self.revives = revives
     }
 
@@ -157,13 +162,23 @@ private final class WrappedSpace: SearchSpace {
     var multiplyAccumulates: Int { base.multiplyAccumulates }
     func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int { base.projectedMultiplyAccumulates(adding: unit) }
     func finishAdding() { base.finishAdding() }
-    func snapshot() -> () -> Void { base.snapshot() }
+    func snapshot() -> () -> Void {
+        let restore = base.snapshot()
+        return { [weak self] in
+            self?.restored = true
+            restore()
+        }
+    }
     func deadChannels(on inputs: Tensor) throws -> Int { try base.deadChannels(on: inputs) }
     func reviveDeadChannels(on inputs: [Tensor]) throws -> Int { revives ? try base.reviveDeadChannels(on: inputs) : 0 }
 
     func add(_ unit: SearchUnit) throws {
-        additions += 1
-        guard additions < failAt ?? .max else { throw SearchError.invalidSetting("addition \(additions) fails on purpose") }
+        if restored, let failAtUpdateArchAddition {
+            updateArchAdditions += 1
+            guard updateArchAdditions < failAtUpdateArchAddition else {
+                throw SearchError.invalidSetting("addition \(updateArchAdditions) of UpdateArch fails on purpose")
+            }
+        }
         try base.add(unit)
     }
 }
