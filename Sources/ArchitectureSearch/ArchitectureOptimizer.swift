@@ -48,11 +48,14 @@ public final class ArchitectureOptimizer {
 
     /// The hard limits on the network's size.
     public let budget: SearchBudget
+    /// The paper's gradient selection, or random growth for the baseline.
     public let selection: Selection
     /// Candidates in the hyper-architecture, as a multiple of the parameters to add (n / m ≥ 1).
     public var candidateFactor: Double
     private var generator: RandomGenerator
 
+    /// An optimizer that grows spaces within `budget`; `seed` drives random growth (the gradient selection
+    /// draws nothing). Throws when `candidateFactor` is below 1.
     public init(budget: SearchBudget, selection: Selection = .gradient, candidateFactor: Double = 2, seed: UInt64) throws {
         guard candidateFactor >= 1 else { throw SearchError.invalidSetting("the candidate factor must be at least 1, got \(candidateFactor)") }
         self.budget = budget

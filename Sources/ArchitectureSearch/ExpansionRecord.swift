@@ -25,8 +25,10 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
         case limitsReached
     }
 
+    /// When the expansion happened: training progress in epochs, and the training step after which it ran.
     public var epoch: Double
     public var step: Int
+    /// The name of the granularity searched (``SearchGranularity/name``).
     public var granularity: String
     /// How units were chosen: `ilnas` (two-step gradient selection) or `random`.
     public var selection: String
@@ -54,6 +56,7 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     public var allScores: ScoreStatistics
     public var candidateScores: ScoreStatistics
     public var keptScores: ScoreStatistics
+    /// Present parameters before and after the expansion, and the parameter budget.
     public var parametersBefore: Int
     public var parametersAfter: Int
     public var budget: Int

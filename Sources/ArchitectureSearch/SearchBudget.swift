@@ -11,6 +11,8 @@ public struct SearchBudget: Sendable, Equatable, Codable {
     /// The most multiply-accumulates per sample the network may ever compute, when limited.
     public let multiplyAccumulates: Int?
 
+    /// A budget of `parameters` present weights and biases and, when given, `multiplyAccumulates` per sample;
+    /// throws ``SearchError/invalidSetting(_:)`` unless both are positive.
     public init(parameters: Int, multiplyAccumulates: Int? = nil) throws {
         guard parameters > 0 else { throw SearchError.invalidSetting("the budget must be positive, got \(parameters)") }
         if let multiplyAccumulates, multiplyAccumulates <= 0 {

@@ -1,7 +1,10 @@
 /// Errors of the architecture search: bad settings and impossible budgets, with a message that says what.
 public enum SearchError: Error, Equatable, CustomStringConvertible {
+    /// A setting out of its range, with what was given.
     case invalidSetting(String)
+    /// The starting network has more parameters than the budget allows.
     case budgetTooSmall(budget: Int, startingParameters: Int)
+    /// The starting network computes more multiply-accumulates per sample than the compute budget allows.
     case computeBudgetTooSmall(budget: Int, startingMultiplyAccumulates: Int)
 
     public var description: String {
