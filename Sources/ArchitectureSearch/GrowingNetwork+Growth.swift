@@ -87,15 +87,26 @@ extension GrowingNetwork {
     /// Function-preserving: placeholders have no present outgoing weights.
     func fillProbeRows(of edge: GrowingEdge, rows: [Int]? = nil) {
         guard edge.isActive, let source = node(edge.source), let target = node(edge.target) else { return }
-        let area = edge.weight.shape[2...].reduce(1, *)
-        let bound = Float((6 / Double(max(1, source.realChannelCount * area))).squareRoot())
+        let bound = initialisationBound(of: edge.weight, from: source)
         for row in rows ?? target.placeholderChannels {
-            for column in source.realChannels {
-                for k in 0..<area {
-                    edge.weight.value[flat: (row * source.channelCount + column) * area + k] = generator.uniform(-bound, bound)
-                }
-            }
+            for index in entries(of: edge.weight, into: row, from: source) { edge.weight.value[flat: index] = generator.uniform(-bound, bound) }
         }
+    }
+
+    /// The flat indices of `weight` (laid out `[targetChannels, sourceChannels, area]`) that join every real
+    /// channel of `source` to target channel `row`, tap by tap.
+    func entries(of weight: Parameter, into row: Int, from source: GrowingNode) -> [Int] {
+        let area = weight.shape[2...].reduce(1, *)
+        return source.realChannels.flatMap { column in
+            let start = (row * source.channelCount + column) * area
+            return start..<(start + area)
+        }
+    }
+
+    /// PyTorch's default bound `√(6 / fan-in)` for weights of `weight` from the real channels of `source`
+    /// (probes, and dead channels drawn anew).
+    private func initialisationBound(of weight: Parameter, from source: GrowingNode) -> Float {
+        Float((6 / Double(max(1, source.realChannelCount * weight.shape[2...].reduce(1, *)))).squareRoot())
     }
 
     /// The entries that promoting placeholder `channel` of node `nodeID` would add: its bias and its
@@ -105,10 +116,7 @@ extension GrowingNetwork {
         var entries: [(Parameter, Int)] = [(bias, channel)]
         for edge in incomingEdges(of: nodeID) where edge.isActive {
             guard let source = node(edge.source) else { continue }
-            let area = edge.weight.shape[2...].reduce(1, *)
-            for column in source.realChannels {
-                for k in 0..<area { entries.append((edge.weight, (channel * source.channelCount + column) * area + k)) }
-            }
+            entries += self.entries(of: edge.weight, into: channel, from: source).map { (edge.weight, $0) }
         }
         return entries
     }
@@ -163,8 +171,7 @@ extension GrowingNetwork {
         let dead = try deadChannelList(on: inputs)
         guard !dead.isEmpty else { return 0 }
         for (nodeID, channel) in dead {
-            let bound = { (source: GrowingNode, area: Int) in Float((6 / Double(max(1, source.realChannelCount * area))).squareRoot()) }
-            updateIncomingWeights(of: nodeID, channel: channel) { source, area, _ in self.generator.uniform(-bound(source, area), bound(source, area)) }
+            updateIncomingWeights(of: nodeID, channel: channel) { bound, _ in self.generator.uniform(-bound, bound) }
             if let bias = node(nodeID)?.bias, bias.mask.isActive(channel) {
                 bias.value[flat: channel] = 0
                 bias.resetOptimizerState(at: channel)
@@ -182,24 +189,20 @@ extension GrowingNetwork {
             }
         }
         for (nodeID, channel) in try deadChannelList(on: inputs) where dead.contains(where: { $0 == (nodeID, channel) }) {
-            updateIncomingWeights(of: nodeID, channel: channel) { _, _, value in -value }
+            updateIncomingWeights(of: nodeID, channel: channel) { _, value in -value }
         }
         return dead.count
     }
 
     /// Sets every present weight from a real source channel into `channel` of node `nodeID` to
-    /// `newValue(source, kernelArea, oldValue)` and clears its optimizer state.
-    private func updateIncomingWeights(of nodeID: Int, channel: Int, _ newValue: (GrowingNode, Int, Float) -> Float) {
+    /// `newValue(initialisationBound, oldValue)` and clears its optimizer state.
+    private func updateIncomingWeights(of nodeID: Int, channel: Int, _ newValue: (Float, Float) -> Float) {
         for edge in incomingEdges(of: nodeID) where edge.isActive {
             guard let source = node(edge.source) else { continue }
-            let area = edge.weight.shape[2...].reduce(1, *)
-            for column in source.realChannels {
-                for k in 0..<area {
-                    let index = (channel * source.channelCount + column) * area + k
-                    guard edge.weight.mask.isActive(index) else { continue }
-                    edge.weight.value[flat: index] = newValue(source, area, edge.weight.value[flat: index])
-                    edge.weight.resetOptimizerState(at: index)
-                }
+            let bound = initialisationBound(of: edge.weight, from: source)
+            for index in entries(of: edge.weight, into: channel, from: source) where edge.weight.mask.isActive(index) {
+                edge.weight.value[flat: index] = newValue(bound, edge.weight.value[flat: index])
+                edge.weight.resetOptimizerState(at: index)
             }
         }
     }
@@ -238,16 +241,7 @@ extension GrowingNetwork {
     /// The flat indices of a connection weight from `source` into `target` that join real channels:
     /// what adding the connection makes present.
     func realEntries(of weight: Parameter, source: GrowingNode, target: GrowingNode) -> [Int] {
-        let area = weight.shape[2...].reduce(1, *)
-        var entries: [Int] = []
-        entries.reserveCapacity(target.realChannelCount * source.realChannelCount * area)
-        for row in target.realChannels {
-            for column in source.realChannels {
-                let start = (row * source.channelCount + column) * area
-                entries.append(contentsOf: start..<(start + area))
-            }
-        }
-        return entries
+        target.realChannels.flatMap { entries(of: weight, into: $0, from: source) }
     }
 
     /// The flat indices of the identity that a layer inserted after `original` starts as: the centre tap
