@@ -228,16 +228,8 @@ public final class GrowingNetwork: Layer {
             _ = try forward(input, mode: .training)
             for node in nodes.dropFirst() where !node.isOutput {
                 guard let activation = activations[node.id] else { continue }
-                let batch = activation.shape[0], channels = node.channelCount
-                let plane = activation.count / max(1, batch * channels)
-                activation.withUnsafeBufferPointer { values in
-                    for channel in node.realChannels where !(alive[node.id]?.contains(channel) ?? false) {
-                        let fires = (0..<batch).contains { sample in
-                            let start = (sample * channels + channel) * plane
-                            return values[start..<(start + plane)].contains { $0 != 0 }
-                        }
-                        if fires { alive[node.id, default: []].insert(channel) }
-                    }
+                for channel in node.realChannels where !(alive[node.id]?.contains(channel) ?? false) && activation.isActive(channel: channel) {
+                    alive[node.id, default: []].insert(channel)
                 }
             }
         }

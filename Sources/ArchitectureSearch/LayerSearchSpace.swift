@@ -143,17 +143,7 @@ public final class LayerSearchSpace: SearchSpace {
         for layer in layers {
             activation = try layer.forward(activation, mode: .inference)
             guard layer is ReLU, activation.shape.count >= 2 else { continue }
-            let batch = activation.shape[0], channels = activation.shape[1]
-            let plane = activation.count / max(1, batch * channels)
-            activation.withUnsafeBufferPointer { values in
-                for channel in 0..<channels {
-                    let alive = (0..<batch).contains { sample in
-                        let start = (sample * channels + channel) * plane
-                        return values[start..<(start + plane)].contains { $0 != 0 }
-                    }
-                    if !alive { dead += 1 }
-                }
-            }
+            dead += (0..<activation.shape[1]).filter { !activation.isActive(channel: $0) }.count
         }
         return dead
     }
