@@ -83,24 +83,19 @@ extension GrowingNetwork: SearchSpace {
         }
     }
 
-    /// What the network computes per sample now: every entry of each active connection, absent entries and
-    /// placeholder channels included (connections are dense tensors), not only the present weights.
-    public var multiplyAccumulates: Int {
-        edges.filter(\.isActive).reduce(0) { total, edge in total + edge.weight.count * positions(ofNode: edge.target) }
-    }
+    /// What the architecture computes per sample: for every active connection, every pair of real channels
+    /// (a compacted network computes each connection as a dense tensor over its real channels). Placeholder
+    /// channels are left out: they are the search's scaffolding, not part of the architecture, and training
+    /// computes them too (the run's training seconds show that cost).
+    public var multiplyAccumulates: Int { projectedMultiplyAccumulates(adding: nil) }
 
     public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int {
         var promotions: [Int: Int] = [:]
         if let unit, unit.kind == .entries {
             for source in placeholderSources(of: unit) { promotions[source.node, default: 0] += 1 }
         }
-        // Channels per node after promotions and the margin restored by `finishAdding`.
         var channels: [Int: Int] = [:]
-        for node in nodes {
-            let real = node.realChannelCount + promotions[node.id, default: 0]
-            let margin = node.isOutput || node.kind == .input ? 0 : limits.placeholderTarget(realChannels: real)
-            channels[node.id] = max(node.channelCount, real + margin)
-        }
+        for node in nodes { channels[node.id] = node.realChannelCount + promotions[node.id, default: 0] }
         func cost(source: Int, target: Int, area: Int) -> Int {
             channels[target, default: 0] * channels[source, default: 0] * area * positions(ofNode: target)
         }

@@ -115,7 +115,7 @@ public struct GrowthLimits: Sendable, Equatable, Codable {
     public var placeholderRange: ClosedRange<Int>
 
     public init(maxChannels: Int = 1024, maxConvolutionalLayers: Int = 64, maxLinearLayers: Int = 8,
-                placeholderFraction: Double = 0.25, placeholderRange: ClosedRange<Int> = 2...32) {
+                placeholderFraction: Double = 0.125, placeholderRange: ClosedRange<Int> = 2...16) {
         self.maxChannels = maxChannels
         self.maxConvolutionalLayers = maxConvolutionalLayers
         self.maxLinearLayers = maxLinearLayers

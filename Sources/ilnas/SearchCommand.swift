@@ -31,7 +31,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k on IDX data).")
     var budget: ParameterBudget?
     @Option(name: .customLong("compute-budget"),
-            help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1.5x with the conv template, none with mlp).")
+            help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1x with the conv template, none with mlp).")
     var computeBudget: ComputeBudgetOption?
     @Option(help: "Search granularity: weight, kernel, layer, or a coarse-to-fine list such as layer,kernel.")
     var granularity: String = "kernel"
@@ -114,7 +114,7 @@ struct SearchCommand: ParsableCommand {
         let budget = self.budget?.count ?? (onDigits ? 20_000 : 100_000)
         let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
                                              hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
-        let computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1.5) : .none)).resolved {
+        let computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1) : .none)).resolved {
             guard self.template == .conv else { throw ValidationError("--compute-budget Nx needs --template conv, whose fixed network it refers to") }
             return try template.fixedNetwork(inputShape: data.train.sampleShape, classes: data.train.classCount, budget: budget, seed: seed)
                 .multiplyAccumulates

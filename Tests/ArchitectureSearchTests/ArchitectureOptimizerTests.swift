@@ -37,8 +37,9 @@ final class ArchitectureOptimizerTests: XCTestCase {
         let schedule = try ExpansionSchedule(interval: 0.5, frozenFraction: 0.2, scoringBatches: 2)
         let callback = ExpansionCallback(space: network, optimizer: optimizer, granularity: try TopDownGranularity(parsing: granularity),
                                          schedule: schedule, scoringData: FixedBatches(batches))
-        let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: 0.05, momentum: 0.9),
-                                schedule: try ConstantSchedule(rate: 0.05), callbacks: [callback])
+        let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: 0.02, momentum: 0.9),
+                                schedule: try ConstantSchedule(rate: 0.02), callbacks: [callback])
+        loop.maximumGradientNorm = 5
         let history = try loop.fit(train: FixedBatches(batches), test: nil, epochs: epochs)
         return (network, callback, history)
     }
