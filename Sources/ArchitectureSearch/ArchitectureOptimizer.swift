@@ -17,8 +17,9 @@ import Training
 /// ```
 ///
 /// **Scores.** A unit `u` with gradient `g_u` over its entries, which costs `c_u` parameters to add
-/// (its entries, plus the bias and incoming weights of a placeholder node it promotes), scores
-/// `s = ‖g_u‖₂ / √c_u`. Its square `‖g_u‖² / c_u` is the first-order loss decrease per budget
+/// (its entries, plus the bias and incoming weights of a placeholder node it promotes; under a compute
+/// limit, plus the compute it adds converted to parameters, see ``SearchBudget/weight(of:cost:in:currentMultiplyAccumulates:)``),
+/// scores `s = ‖g_u‖₂ / √c_u`. Its square `‖g_u‖² / c_u` is the first-order loss decrease per budget
 /// parameter of a gradient step on the unit, so units of different sizes (a weight, a kernel, a new
 /// node, a connection) are ranked by what they buy for the budget they use; for a single weight between
 /// real channels the score is the paper's `|∂L/∂(α_i W_i)|`. This departs from the paper where a unit
@@ -66,10 +67,10 @@ public final class ArchitectureOptimizer {
 
     /// The score of a unit with gradient `gradient` over its entries and a cost of `cost` parameters:
     /// `‖gradient‖₂ / √cost`, or 0 for a unit that cannot be added (`cost` 0).
-    public static func score(_ gradient: [Float], cost: Int) -> Float {
+    public static func score(_ gradient: [Float], cost: Double) -> Float {
         guard cost > 0 else { return 0 }
         let squares = gradient.reduce(Double(0)) { $0 + Double($1) * Double($1) }
-        return Float((squares / Double(cost)).squareRoot())
+        return Float((squares / cost).squareRoot())
     }
 
     /// Expands the architecture of `space` by about `targetParameters` parameters at `granularity`,
@@ -114,7 +115,9 @@ public final class ArchitectureOptimizer {
         let parameters = units.map { table[$0.key] }
         let firstGradients = zip(units, parameters).map { unit, parameter in gradients(of: unit, in: parameter) }
         let costs = units.indices.map { firstGradients[$0].contains { $0 != 0 } ? space.cost(of: units[$0]) : 0 }
-        let firstScores = units.indices.map { Self.score(firstGradients[$0], cost: costs[$0]) }
+        let computeNow = space.multiplyAccumulates
+        let weights = units.indices.map { budget.weight(of: units[$0], cost: costs[$0], in: space, currentMultiplyAccumulates: computeNow) }
+        let firstScores = units.indices.map { Self.score(firstGradients[$0], cost: weights[$0]) }
 
         var ranking: [Int]
         var candidates: [Int] = []
@@ -147,7 +150,7 @@ public final class ArchitectureOptimizer {
             hyperLoss = try accumulateGradients(space, batches: batches)
             for index in candidates {
                 let second = gradients(of: units[index], in: parameters[index])
-                combinedScores[index] = Self.score(zip(firstGradients[index], second).map { $0 + $1 }, cost: costs[index])
+                combinedScores[index] = Self.score(zip(firstGradients[index], second).map { $0 + $1 }, cost: weights[index])
             }
             // Weights are held constant while the architecture changes.
             restore()

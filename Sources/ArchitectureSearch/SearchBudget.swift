@@ -41,6 +41,18 @@ public struct SearchBudget: Sendable, Equatable, Codable {
         return true
     }
 
+    /// What adding `unit` (which makes `cost` entries present) uses of the budgets, counted in parameters:
+    /// `cost` itself plus, under a compute limit, the multiply-accumulates it adds converted at the ratio of the
+    /// two limits, so that a unit taking 1% of the compute budget weighs as much as one taking 1% of the
+    /// parameter budget. This is the usual greedy weight for a knapsack with two constraints; without it a
+    /// search spends the compute budget on channels that are cheap in parameters (a stem at full resolution)
+    /// and then can grow nowhere else.
+    public func weight(of unit: SearchUnit, cost: Int, in space: any SearchSpace, currentMultiplyAccumulates: Int) -> Double {
+        guard let multiplyAccumulates, cost > 0 else { return Double(cost) }
+        let added = max(0, space.projectedMultiplyAccumulates(adding: unit) - currentMultiplyAccumulates)
+        return Double(cost) + Double(added) * Double(parameters) / Double(multiplyAccumulates)
+    }
+
     /// Parameters that may still be added to `space`.
     public func remainingParameters(in space: any SearchSpace) -> Int {
         max(0, parameters - space.parameterCount)

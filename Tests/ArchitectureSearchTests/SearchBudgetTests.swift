@@ -41,6 +41,25 @@ final class SearchBudgetTests: XCTestCase {
         XCTAssertTrue(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected).admits(unit, cost: cost, in: network))
     }
 
+    /// Under a compute limit a unit weighs its parameters plus its added compute at the ratio of the limits; a unit
+    /// that adds no compute (a kernel inside a connection that is computed already) weighs its parameters only.
+    func testAUnitsWeightCountsTheComputeItAdds() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        let now = network.multiplyAccumulates
+        let units = KernelGranularity().allUnits(in: network)
+        let promoting = try XCTUnwrap(units.first { network.projectedMultiplyAccumulates(adding: $0) > now })
+        let inside = try XCTUnwrap(units.first { network.cost(of: $0) > 0 && network.projectedMultiplyAccumulates(adding: $0) == now })
+        let budget = try SearchBudget(parameters: 10_000, multiplyAccumulates: 200_000)
+        let cost = network.cost(of: promoting)
+        let added = network.projectedMultiplyAccumulates(adding: promoting) - now
+        XCTAssertEqual(budget.weight(of: promoting, cost: cost, in: network, currentMultiplyAccumulates: now),
+                       Double(cost) + Double(added) * 10_000 / 200_000, accuracy: 1e-9)
+        XCTAssertEqual(budget.weight(of: inside, cost: network.cost(of: inside), in: network, currentMultiplyAccumulates: now),
+                       Double(network.cost(of: inside)))
+        XCTAssertEqual(try SearchBudget(parameters: 10_000).weight(of: promoting, cost: cost, in: network, currentMultiplyAccumulates: now),
+                       Double(cost), "without a compute limit the weight is the cost")
+    }
+
     func testGranularitiesResolveThroughARegistry() throws {
         struct EveryOther: SearchGranularity {
             let name = "every-other"
