@@ -128,8 +128,11 @@ public final class ArchitectureOptimizer {
         case .random:
             ranking = generator.permutation(units.count)
         case .gradient:
-            // AddCandidates: the best units with a positive score that the budget admits now, until they hold
-            // n = factor · m parameters.
+            // AddCandidates: the best units with a positive score that the budget admits now, until α* holds
+            // n = factor · m parameters more than α. A unit's cost counts the placeholder it promotes, which an
+            // earlier candidate may promote already, so units are added until the parameters really added reach
+            // n, from a prefix whose costs add up to at most 4n (admission is judged on α, before any addition).
+            let goal = Int(candidateFactor * Double(max(target, 1)))
             let useful = byDescending(firstScores).lazy.filter { index in
                 guard firstScores[index] > 0 else { return false }
                 guard self.budget.admits(units[index], cost: costs[index], in: space) else {
@@ -138,9 +141,11 @@ public final class ArchitectureOptimizer {
                 }
                 return true
             }
+            let admissible = takeUntil(4 * goal, from: useful, costs: costs)
             // A growth limit can forbid a unit once others are in (a second new layer, for example): it is skipped.
-            for index in takeUntil(Int(candidateFactor * Double(max(target, 1))), from: useful, costs: costs)
-            where space.cost(of: units[index]) > 0 {
+            let start = space.parameterCount
+            for index in admissible where space.cost(of: units[index]) > 0 {
+                guard space.parameterCount - start < goal else { break }
                 try space.add(units[index])
                 candidates.append(index)
             }

@@ -88,6 +88,20 @@ final class UnitSelectionTests: XCTestCase {
         XCTAssertEqual(added, [], "no unit fed by the dead channels was added")
     }
 
+    /// Units that promote the same placeholder share its cost; the hyper-architecture is filled by the
+    /// parameters really added, so a round with useful units left reaches its target.
+    func testARoundWithUsefulUnitsLeftReachesItsTarget() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        try SearchFixtures.train(network, on: batches, steps: 8)
+        for (granularity, target) in [(KernelGranularity(), 40), (KernelGranularity(), 120), (WeightGranularity(), 60), (WeightGranularity(), 200)]
+            as [(any SearchGranularity, Int)] {
+            let record = try ArchitectureOptimizer(budget: SearchBudget(parameters: 100_000), candidateFactor: 1, seed: 1)
+                .expand(network, granularity: granularity, batches: batches, targetParameters: target, stepSize: 0.05)
+            XCTAssertGreaterThan(record.usefulUnits, record.addedUnits)
+            XCTAssertGreaterThanOrEqual(record.addedParameters, target, "\(granularity.name), target \(target): \(record.outcome)")
+        }
+    }
+
     /// A growth limit reached by the second new layer of one round skips that layer instead of ending training.
     func testALimitReachedInsideOneRoundEndsTheRoundCleanly() throws {
         let template = ConvolutionalTemplate(stages: 1, layersPerStage: 2...2, channels: 3...4, hiddenWidth: 5...6,
