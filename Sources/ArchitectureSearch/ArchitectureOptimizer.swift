@@ -18,7 +18,7 @@ import Training
 ///
 /// **Scores.** A unit `u` with gradient `g_u` over its entries, which costs `c_u` parameters to add
 /// (its entries, plus the bias and incoming weights of a placeholder node it promotes; under a compute
-/// limit, plus the compute it adds converted to parameters, see ``SearchBudget/weight(of:cost:in:currentMultiplyAccumulates:)``),
+/// limit, plus the compute it adds converted to parameters, see ``SearchBudget/weight(of:cost:in:)``),
 /// scores `s = ‖g_u‖₂ / √c_u`. Its square `‖g_u‖² / c_u` is the first-order loss decrease per budget
 /// parameter of a gradient step on the unit, so units of different sizes (a weight, a kernel, a new
 /// node, a connection) are ranked by what they buy for the budget they use; for a single weight between
@@ -74,11 +74,12 @@ public final class ArchitectureOptimizer {
     }
 
     /// Expands the architecture of `space` by about `targetParameters` parameters at `granularity`,
-    /// scoring on `batches`, and returns the audit record (epoch and step are left for the caller).
+    /// scoring on `batches`, and returns the audit record (epoch and step are left for the caller). The loss
+    /// before and after is measured on `auditBatch` (default: the first scoring batch).
     public func expand(_ space: any SearchSpace, granularity: any SearchGranularity, batches: [LabeledBatch],
-                       targetParameters: Int, stepSize: Float) throws -> ExpansionRecord {
+                       targetParameters: Int, stepSize: Float, auditBatch: LabeledBatch? = nil) throws -> ExpansionRecord {
         let started = Date()
-        let auditBatches = Array(batches.prefix(1))
+        let auditBatches = [auditBatch ?? batches.first].compactMap { $0 }
         let lossBefore = try meanLoss(space.network, batches: auditBatches)
         let restoreAll = space.snapshot()
         space.beginScoring()
@@ -115,8 +116,7 @@ public final class ArchitectureOptimizer {
         let parameters = units.map { table[$0.key] }
         let firstGradients = zip(units, parameters).map { unit, parameter in gradients(of: unit, in: parameter) }
         let costs = units.indices.map { firstGradients[$0].contains { $0 != 0 } ? space.cost(of: units[$0]) : 0 }
-        let computeNow = space.multiplyAccumulates
-        let weights = units.indices.map { budget.weight(of: units[$0], cost: costs[$0], in: space, currentMultiplyAccumulates: computeNow) }
+        let weights = units.indices.map { budget.weight(of: units[$0], cost: costs[$0], in: space) }
         let firstScores = units.indices.map { Self.score(firstGradients[$0], cost: weights[$0]) }
 
         var ranking: [Int]
@@ -199,7 +199,7 @@ public final class ArchitectureOptimizer {
             keptScores: .init(kept.map { combinedScores[$0] }),
             parametersBefore: before, parametersAfter: after, budget: budget.parameters,
             budgetUsed: Double(after) / Double(budget.parameters),
-            lossBefore: 0, lossAfter: 0, probeLossBefore: nil, probeLossAfter: nil, hyperArchitectureLoss: hyperLoss,
+            lossBefore: 0, lossAfter: 0, hyperArchitectureLoss: hyperLoss,
             revivedChannels: 0, deadChannels: nil,
             seconds: 0)
     }

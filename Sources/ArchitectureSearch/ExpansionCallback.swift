@@ -22,9 +22,12 @@ public final class ExpansionCallback: TrainingCallback {
     /// Architecture-step seconds per epoch, for the overhead report.
     public private(set) var architectureSecondsPerEpoch: [Int: Double] = [:]
 
-    /// The fixed batch on which dead channels are counted (the first scoring batch, taken at the start of training).
+    /// The fixed batch on which dead channels are counted and each expansion's loss is audited (taken at the start of training).
     public private(set) var probeBatch: LabeledBatch?
 
+    /// Set when a round could add nothing because the budget or a limit refused every useful unit: the budget
+    /// is as full as this search can make it, and later rounds would only repeat the refusal.
+    public private(set) var budgetExhausted = false
     private var nextExpansion: Double = 0
     private var plateau: GradientPlateau?
 
@@ -44,6 +47,7 @@ public final class ExpansionCallback: TrainingCallback {
             try optimizer.budget.validate(start: space)
             if plateau != nil { loop.measuresGradientNorm = true }
             nextExpansion = schedule.interval
+            budgetExhausted = false
             probeBatch = Self.probeBatch(from: scoringData)
             initialArchitectureLearningRate = schedule.initialArchitectureLearningRate
                 ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget.parameters,
@@ -51,7 +55,7 @@ public final class ExpansionCallback: TrainingCallback {
         case let .batchEnd(report):
             let progress = Double(report.epoch) + Double(report.batch + 1) / Double(max(1, loop.batchesPerEpoch))
             let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
-            guard progress < end, space.parameterCount < optimizer.budget.parameters else { return }
+            guard progress < end, !budgetExhausted, space.parameterCount < optimizer.budget.parameters else { return }
             var due = progress >= nextExpansion - 1e-9
             if plateau != nil, let norm = report.gradientNorm, plateau!.record(norm) { due = true }
             guard due else { return }
@@ -67,16 +71,15 @@ public final class ExpansionCallback: TrainingCallback {
         let rate = schedule.architectureLearningRate(initial: initialArchitectureLearningRate, progress: progress / searchEnd)
         let target = max(1, Int((rate * Double(space.parameterCount)).rounded()))
         let batches = Array(scoringData.batches(epoch: Self.scoringEpoch + records.count).prefix(schedule.scoringBatches))
-        let probeLossBefore = try probeLoss()
         var record = try optimizer.expand(space, granularity: granularity.level(atProgress: progress / searchEnd),
-                                          batches: batches, targetParameters: target, stepSize: learningRate)
-        record.probeLossBefore = probeLossBefore
-        record.probeLossAfter = try probeLoss()
+                                          batches: batches, targetParameters: target, stepSize: learningRate,
+                                          auditBatch: probeBatch)
         record.epoch = progress
         record.step = report.globalStep
         record.architectureLearningRate = rate
         record.deadChannels = try deadChannels()
         record.seconds = Date().timeIntervalSince(started)
+        budgetExhausted = record.addedParameters == 0 && record.outcome == .limitsReached
         records.append(record)
         architectureSecondsPerEpoch[report.epoch, default: 0] += record.seconds
         try onExpansion?(record)
@@ -87,13 +90,6 @@ public final class ExpansionCallback: TrainingCallback {
     public func deadChannels() throws -> Int {
         guard let probeBatch else { return 0 }
         return try space.deadChannels(on: probeBatch.inputs)
-    }
-
-    /// The loss on ``probeBatch`` (inference mode), when there is one.
-    private func probeLoss() throws -> Float? {
-        guard let probeBatch else { return nil }
-        let logits = try space.network.forward(probeBatch.inputs, mode: .inference)
-        return try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: probeBatch.labels).loss
     }
 
     /// The fixed batch of `data` on which dead channels are counted: the same for every run with the same data

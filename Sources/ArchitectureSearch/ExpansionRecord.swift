@@ -62,15 +62,12 @@ public struct ExpansionRecord: Codable, Sendable, Equatable {
     public var budget: Int
     /// parametersAfter / budget.
     public var budgetUsed: Double
-    /// Loss on the first scoring batch (inference mode) before and right after the expansion: equal, since
-    /// probes, revival and growth all preserve the output on the scoring batches.
+    /// Loss on the audit batch (inference mode) before and right after the expansion. ``ExpansionCallback``
+    /// audits on the search's fixed probe batch, which scoring never sees: a difference shows that reviving dead
+    /// channels changed the function on data where they were not dead. Without an audit batch, the first scoring
+    /// batch is used, on which probes, revival and growth all preserve the output.
     public var lossBefore: Float
     public var lossAfter: Float
-    /// Loss on the search's fixed probe batch, which scoring never sees, before and right after the expansion
-    /// (set by ``ExpansionCallback``): a difference shows that reviving dead channels changed the function on
-    /// data where they were not dead.
-    public var probeLossBefore: Float?
-    public var probeLossAfter: Float?
     /// Loss of the hyper-architecture after its gradient step (ILNAS only).
     public var hyperArchitectureLoss: Float?
     /// Dead hidden channels re-initialised at the start of the expansion (``SearchSpace/reviveDeadChannels(on:)``).

@@ -121,6 +121,16 @@ extension GrowingNetwork {
         return entries
     }
 
+    /// How many ``promotionEntries(node:channel:)`` there are, counted without listing them (a cost is needed
+    /// for every scored unit of an expansion).
+    public func promotionCost(node nodeID: Int, channel: Int) -> Int {
+        guard let target = node(nodeID), channel < target.channelCount, target.isPlaceholder[channel], target.bias != nil else { return 0 }
+        return incomingEdges(of: nodeID).reduce(1) { total, edge in
+            guard edge.isActive, let source = node(edge.source) else { return total }
+            return total + source.realChannelCount * edge.weight.shape[2...].reduce(1, *)
+        }
+    }
+
     /// Turns placeholder `channel` of node `nodeID` into a real channel. Function-preserving: its
     /// outgoing weights are still zero. The probe weights are kept; the bias starts at zero.
     public func promote(node nodeID: Int, channel: Int) {

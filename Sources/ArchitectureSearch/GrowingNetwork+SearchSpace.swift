@@ -78,7 +78,7 @@ extension GrowingNetwork: SearchSpace {
             guard let parameter = parameter(named: unit.key) else { return 0 }
             let absent = unit.entries.filter { !parameter.mask.isActive($0) }.count
             return absent + placeholderSources(of: unit).reduce(0) { total, source in
-                total + promotionEntries(node: source.node, channel: source.channel).count
+                total + promotionCost(node: source.node, channel: source.channel)
             }
         }
     }
@@ -87,34 +87,33 @@ extension GrowingNetwork: SearchSpace {
     /// (a compacted network computes each connection as a dense tensor over its real channels). Placeholder
     /// channels are left out: they are the search's scaffolding, not part of the architecture, and training
     /// computes them too (the run's training seconds show that cost).
-    public var multiplyAccumulates: Int { projectedMultiplyAccumulates(adding: nil) }
+    public var multiplyAccumulates: Int {
+        edges.filter(\.isActive).reduce(0) { sum, edge in
+            guard let source = node(edge.source), let target = node(edge.target) else { return sum }
+            return sum + target.realChannelCount * source.realChannelCount * edge.weight.shape[2...].reduce(1, *) * positions(ofNode: edge.target)
+        }
+    }
 
-    public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int {
-        var promotions: [Int: Int] = [:]
-        if let unit, unit.kind == .entries {
-            for source in placeholderSources(of: unit) { promotions[source.node, default: 0] += 1 }
-        }
-        var channels: [Int: Int] = [:]
-        for node in nodes { channels[node.id] = node.realChannelCount + promotions[node.id, default: 0] }
-        func cost(source: Int, target: Int, area: Int) -> Int {
-            channels[target, default: 0] * channels[source, default: 0] * area * positions(ofNode: target)
-        }
-        var total = edges.filter(\.isActive).reduce(0) { sum, edge in
-            sum + cost(source: edge.source, target: edge.target, area: edge.weight.shape[2...].reduce(1, *))
-        }
-        switch unit?.kind {
-        case let .connection(source, target)?:
-            if let sourceNode = node(source), let targetNode = node(target) {
-                total += cost(source: source, target: target, area: weightShape(from: sourceNode, to: targetNode)[2...].reduce(1, *))
+    /// A new connection computes every pair of real channels; an inserted layer its channels against themselves;
+    /// a promoted placeholder becomes a real channel of every active connection into and out of its node.
+    public func multiplyAccumulatesAdded(by unit: SearchUnit) -> Int {
+        switch unit.kind {
+        case let .connection(sourceID, targetID):
+            guard let source = node(sourceID), let target = node(targetID) else { return 0 }
+            return target.realChannelCount * source.realChannelCount * weightShape(from: source, to: target)[2...].reduce(1, *)
+                * positions(ofNode: targetID)
+        case let .layer(after):
+            guard let original = node(after) else { return 0 }
+            return original.realChannelCount * original.realChannelCount * original.kernelSize * original.kernelSize * positions(ofNode: after)
+        case .entries:
+            let promoted = placeholderSources(of: unit)
+            guard let nodeID = promoted.first?.node else { return 0 }
+            return promoted.count * edges.filter(\.isActive).reduce(0) { sum, edge in
+                let other = edge.target == nodeID ? edge.source : edge.source == nodeID ? edge.target : nil
+                guard let other, let otherNode = node(other) else { return sum }
+                return sum + otherNode.realChannelCount * edge.weight.shape[2...].reduce(1, *) * positions(ofNode: edge.target)
             }
-        case let .layer(after)?:
-            if let original = node(after) {
-                total += cost(source: after, target: after, area: original.kernelSize * original.kernelSize)
-            }
-        default:
-            break
         }
-        return total
     }
 
     /// The spatial positions of a node's feature map (1 for linear nodes).
@@ -150,18 +149,18 @@ extension GrowingNetwork: SearchSpace {
 
     /// The bias or connection weight called `name` (entry units name only these), found without building a table.
     private func parameter(named name: String) -> Parameter? {
-        edges.first { $0.weight.name == name }?.weight ?? nodes.lazy.compactMap(\.bias).first { $0.name == name }
+        edge(weightNamed: name)?.weight ?? nodes.lazy.compactMap(\.bias).first { $0.name == name }
     }
 
     /// The placeholder channels of source nodes that a unit of connection entries would promote.
     private func placeholderSources(of unit: SearchUnit) -> [(node: Int, channel: Int)] {
-        guard let edge = edges.first(where: { $0.weight.name == unit.key }), let source = node(edge.source) else { return [] }
+        guard let edge = edge(weightNamed: unit.key), let source = node(edge.source) else { return [] }
         let shape = edge.weight.shape
         let area = shape[2...].reduce(1, *)
-        var channels = Set<Int>()
+        var channels: [Int] = []   // a unit spans one channel or a few: a list beats a set
         for entry in unit.entries {
             let channel = (entry / area) % shape[1]
-            if source.isPlaceholder[channel] { channels.insert(channel) }
+            if source.isPlaceholder[channel], !channels.contains(channel) { channels.append(channel) }
         }
         return channels.sorted().map { (edge.source, $0) }
     }

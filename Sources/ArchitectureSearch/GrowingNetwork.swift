@@ -32,7 +32,9 @@ public final class GrowingNetwork: Layer {
     /// Nodes in topological order; `nodes[0]` is the input.
     public internal(set) var nodes: [GrowingNode]
     /// All connections, present or not.
-    public internal(set) var edges: [GrowingEdge]
+    public internal(set) var edges: [GrowingEdge] { didSet { edgeIndexByWeightName = nil } }
+    /// Where each connection weight is in ``edges``, by name; rebuilt on first use after the edges change.
+    private var edgeIndexByWeightName: [String: Int]?
     /// When `true`, `backward` also computes gradients for absent connections and for the
     /// connections and layers that could be added (``candidateParameters``): the search's scores.
     public var computesCandidateGradients = false
@@ -75,6 +77,14 @@ public final class GrowingNetwork: Layer {
     /// The index in ``nodes`` of the node with id `id`.
     public func index(ofNode id: Int) -> Int? { nodes.firstIndex { $0.id == id } }
 
+    /// The connection whose weight is called `name` (units of entries name their parameter).
+    func edge(weightNamed name: String) -> GrowingEdge? {
+        if edgeIndexByWeightName == nil {
+            edgeIndexByWeightName = Dictionary(edges.indices.map { (edges[$0].weight.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        return edgeIndexByWeightName?[name].map { edges[$0] }
+    }
+
     /// The node with id `id`.
     public func node(_ id: Int) -> GrowingNode? { index(ofNode: id).map { nodes[$0] } }
 
@@ -105,7 +115,9 @@ public final class GrowingNetwork: Layer {
     public var parameters: [Parameter] { nodes.compactMap(\.bias) + edges.map(\.weight) }
 
     /// The number of present weights and biases: the network's size under the parameter budget.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.activeCount } }
+    public var parameterCount: Int {
+        nodes.reduce(0) { $0 + ($1.bias?.activeCount ?? 0) } + edges.reduce(0) { $0 + $1.weight.activeCount }
+    }
 
     /// The would-be parameters whose gradients score structural additions.
     public var candidateParameters: [Parameter] { Array(connectionCandidates.values) + Array(insertionCandidates.values) }

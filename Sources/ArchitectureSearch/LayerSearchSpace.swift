@@ -112,11 +112,11 @@ public final class LayerSearchSpace: SearchSpace {
         computingParameters.reduce(0) { $0 + $1.parameter.activeCount * $1.positions }
     }
 
-    /// ``multiplyAccumulates`` plus, when `unit` is given, its absent entries times the output positions of
-    /// their layer (0 for biases and parameters of other layers).
-    public func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int {
-        guard let unit, let site = sitesByKey[unit.key], site.positions > 0 else { return multiplyAccumulates }
-        return multiplyAccumulates + absentEntries(of: unit, in: site.parameter) * site.positions
+    /// The absent entries of `unit` times the output positions of their layer (0 for biases and parameters of
+    /// other layers).
+    public func multiplyAccumulatesAdded(by unit: SearchUnit) -> Int {
+        guard let site = sitesByKey[unit.key], site.positions > 0 else { return 0 }
+        return absentEntries(of: unit, in: site.parameter) * site.positions
     }
 
     /// The structure is fixed: there are no structural candidates whose gradients could be computed.

@@ -37,8 +37,9 @@ public struct SearchBudget: Sendable, Equatable, Codable {
     /// added at all (`cost > 0`) and both limits still hold afterwards.
     public func admits(_ unit: SearchUnit, cost: Int, in space: any SearchSpace) -> Bool {
         guard cost > 0, space.parameterCount + cost <= parameters else { return false }
-        if let multiplyAccumulates, space.projectedMultiplyAccumulates(adding: unit) > multiplyAccumulates { return false }
-        return true
+        guard let multiplyAccumulates else { return true }
+        let added = space.multiplyAccumulatesAdded(by: unit)
+        return added == 0 || space.multiplyAccumulates + added <= multiplyAccumulates
     }
 
     /// What adding `unit` (which makes `cost` entries present) uses of the budgets, counted in parameters:
@@ -47,9 +48,9 @@ public struct SearchBudget: Sendable, Equatable, Codable {
     /// parameter budget. This is the usual greedy weight for a knapsack with two constraints; without it a
     /// search spends the compute budget on channels that are cheap in parameters (a stem at full resolution)
     /// and then can grow nowhere else.
-    public func weight(of unit: SearchUnit, cost: Int, in space: any SearchSpace, currentMultiplyAccumulates: Int) -> Double {
+    public func weight(of unit: SearchUnit, cost: Int, in space: any SearchSpace) -> Double {
         guard let multiplyAccumulates, cost > 0 else { return Double(cost) }
-        let added = max(0, space.projectedMultiplyAccumulates(adding: unit) - currentMultiplyAccumulates)
+        let added = space.multiplyAccumulatesAdded(by: unit)
         return Double(cost) + Double(added) * Double(parameters) / Double(multiplyAccumulates)
     }
 

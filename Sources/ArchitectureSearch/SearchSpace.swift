@@ -37,9 +37,10 @@ public protocol SearchSpace: AnyObject {
     func cost(of unit: SearchUnit) -> Int
     /// Multiply-accumulates of one sample's forward pass as the network is computed now.
     var multiplyAccumulates: Int { get }
-    /// Multiply-accumulates per sample once the current round of growth is finished (``finishAdding()``
-    /// restores the placeholder margins), with `unit` added as well when given.
-    func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int
+    /// The multiply-accumulates per sample that adding `unit` now would add to ``multiplyAccumulates``
+    /// (0 for a unit inside computation that is counted already). Called for every scored unit of an
+    /// expansion, so it costs little where ``multiplyAccumulates`` would recount the whole network.
+    func multiplyAccumulatesAdded(by unit: SearchUnit) -> Int
     /// Adds `unit` to the architecture without changing the network's output; new weights are zero.
     func add(_ unit: SearchUnit) throws
     /// Called after a round of additions, to restore growth margins (placeholders). Function-preserving.

@@ -84,20 +84,19 @@ final class LayerSearchSpaceTests: XCTestCase {
         convBias.applyMask(ArchitectureMask(shape: [2], flags: [false, true]))
         let space = try LayerSearchSpace(network: network, inputShape: [1, 6, 6])
         XCTAssertEqual(space.multiplyAccumulates, 13 * 9 + 48)
-        XCTAssertEqual(space.projectedMultiplyAccumulates(adding: nil), 13 * 9 + 48)
 
         let units = KernelGranularity().allUnits(in: space) + WeightGranularity().allUnits(in: space)
         func unit(_ parameter: Parameter, _ entries: [Int]) throws -> SearchUnit {
             try XCTUnwrap(units.first { $0.label == parameter.name && $0.entries == entries })
         }
         // The first kernel lacks taps 0, 4 and 8; a linear weight costs 1; a bias nothing.
-        XCTAssertEqual(space.projectedMultiplyAccumulates(adding: try unit(conv.weight, [0, 4, 8])), 13 * 9 + 48 + 3 * 9)
-        XCTAssertEqual(space.projectedMultiplyAccumulates(adding: try unit(fc.weight, [3])), 13 * 9 + 48 + 1)
-        XCTAssertEqual(space.projectedMultiplyAccumulates(adding: try unit(convBias, [0])), 13 * 9 + 48)
+        XCTAssertEqual(space.multiplyAccumulatesAdded(by: try unit(conv.weight, [0, 4, 8])), 3 * 9)
+        XCTAssertEqual(space.multiplyAccumulatesAdded(by: try unit(fc.weight, [3])), 1)
+        XCTAssertEqual(space.multiplyAccumulatesAdded(by: try unit(convBias, [0])), 0)
 
         for unit in units {
             let restore = space.snapshot()
-            let projected = space.projectedMultiplyAccumulates(adding: unit)
+            let projected = space.multiplyAccumulates + space.multiplyAccumulatesAdded(by: unit)
             try space.add(unit)
             XCTAssertEqual(space.multiplyAccumulates, projected, "\(unit.label) \(unit.entries)")
             restore()

@@ -36,9 +36,11 @@ final class SearchBudgetTests: XCTestCase {
         XCTAssertTrue(try SearchBudget(parameters: network.parameterCount + cost).admits(unit, cost: cost, in: network))
         XCTAssertFalse(try SearchBudget(parameters: network.parameterCount + cost - 1).admits(unit, cost: cost, in: network))
         XCTAssertFalse(try SearchBudget(parameters: 10_000_000).admits(unit, cost: 0, in: network), "cost 0: cannot be added")
-        let projected = network.projectedMultiplyAccumulates(adding: unit)
-        XCTAssertFalse(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected - 1).admits(unit, cost: cost, in: network))
-        XCTAssertTrue(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected).admits(unit, cost: cost, in: network))
+        let computing = try XCTUnwrap(KernelGranularity().allUnits(in: network).first { network.multiplyAccumulatesAdded(by: $0) > 0 })
+        let computingCost = network.cost(of: computing)
+        let projected = network.multiplyAccumulates + network.multiplyAccumulatesAdded(by: computing)
+        XCTAssertFalse(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected - 1).admits(computing, cost: computingCost, in: network))
+        XCTAssertTrue(try SearchBudget(parameters: 10_000_000, multiplyAccumulates: projected).admits(computing, cost: computingCost, in: network))
     }
 
     /// Under a compute limit a unit weighs its parameters plus its added compute at the ratio of the limits; a unit
@@ -47,17 +49,47 @@ final class SearchBudgetTests: XCTestCase {
         let network = try SearchFixtures.convolutionalNetwork()
         let now = network.multiplyAccumulates
         let units = KernelGranularity().allUnits(in: network)
-        let promoting = try XCTUnwrap(units.first { network.projectedMultiplyAccumulates(adding: $0) > now })
-        let inside = try XCTUnwrap(units.first { network.cost(of: $0) > 0 && network.projectedMultiplyAccumulates(adding: $0) == now })
+        let promoting = try XCTUnwrap(units.first { network.multiplyAccumulatesAdded(by: $0) > 0 })
+        let inside = try XCTUnwrap(units.first { network.cost(of: $0) > 0 && network.multiplyAccumulatesAdded(by: $0) == 0 })
         let budget = try SearchBudget(parameters: 10_000, multiplyAccumulates: 200_000)
         let cost = network.cost(of: promoting)
-        let added = network.projectedMultiplyAccumulates(adding: promoting) - now
-        XCTAssertEqual(budget.weight(of: promoting, cost: cost, in: network, currentMultiplyAccumulates: now),
+        let added = network.multiplyAccumulatesAdded(by: promoting)
+        XCTAssertEqual(budget.weight(of: promoting, cost: cost, in: network),
                        Double(cost) + Double(added) * 10_000 / 200_000, accuracy: 1e-9)
-        XCTAssertEqual(budget.weight(of: inside, cost: network.cost(of: inside), in: network, currentMultiplyAccumulates: now),
+        XCTAssertEqual(budget.weight(of: inside, cost: network.cost(of: inside), in: network),
                        Double(network.cost(of: inside)))
-        XCTAssertEqual(try SearchBudget(parameters: 10_000).weight(of: promoting, cost: cost, in: network, currentMultiplyAccumulates: now),
+        XCTAssertEqual(try SearchBudget(parameters: 10_000).weight(of: promoting, cost: cost, in: network),
                        Double(cost), "without a compute limit the weight is the cost")
+    }
+
+    /// The cost and the added compute that a growing network declares for each unit (counted without adding it)
+    /// are what adding it really changes, for units that promote placeholders, connections and layers alike.
+    func testDeclaredCostsAreWhatAddingReallyChanges() throws {
+        let network = try SearchFixtures.convolutionalNetwork(seed: 3)
+        var promoting = 0
+        for granularity in [KernelGranularity(), WeightGranularity(), LayerGranularity()] as [any SearchGranularity] {
+            network.setCandidateGradients(granularity.searchesStructure)
+            for unit in granularity.allUnits(in: network) {
+                let cost = network.cost(of: unit), added = network.multiplyAccumulatesAdded(by: unit)
+                guard cost > 0 else { continue }
+                if added > 0, case .entries = unit.kind { promoting += 1 }
+                let restore = network.snapshot()
+                let parameters = network.parameterCount, compute = network.multiplyAccumulates
+                try network.add(unit)
+                network.finishAdding()
+                XCTAssertEqual(network.parameterCount - parameters, cost, "\(granularity.name) \(unit.label) \(unit.entries)")
+                XCTAssertEqual(network.multiplyAccumulates - compute, added, "\(granularity.name) \(unit.label) \(unit.entries)")
+                restore()
+            }
+            network.setCandidateGradients(false)
+        }
+        XCTAssertGreaterThan(promoting, 0, "some units promote a placeholder")
+        for node in network.nodes {
+            for channel in node.placeholderChannels {
+                XCTAssertEqual(network.promotionCost(node: node.id, channel: channel),
+                               network.promotionEntries(node: node.id, channel: channel).count)
+            }
+        }
     }
 
     func testGranularitiesResolveThroughARegistry() throws {

@@ -131,6 +131,29 @@ final class UnitSelectionTests: XCTestCase {
         XCTAssertEqual(try network.forward(unseen, mode: .inference), before)
     }
 
+    /// A round in which the budget refuses every useful unit ends the search: later rounds would only repeat it.
+    /// (Every kernel between real channels is made present first, so each unit left promotes a placeholder and adds
+    /// compute, and the compute budget is what the network computes already.)
+    func testARoundRefusedEverythingEndsTheSearch() throws {
+        let network = try SearchFixtures.convolutionalNetwork()
+        for unit in KernelGranularity().allUnits(in: network) where network.cost(of: unit) > 0 && network.multiplyAccumulatesAdded(by: unit) == 0 {
+            try network.add(unit)
+        }
+        let data = FixedBatches(batches)
+        let budget = try SearchBudget(parameters: 100_000, multiplyAccumulates: network.multiplyAccumulates)
+        let callback = ExpansionCallback(space: network, optimizer: try ArchitectureOptimizer(budget: budget, seed: 2),
+                                         granularity: TopDownGranularity([KernelGranularity()]),
+                                         schedule: try ExpansionSchedule(interval: 0.5, frozenFraction: 0.2), scoringData: data)
+        let loop = TrainingLoop(model: network, optimizer: try SGD(learningRate: 0.05, momentum: 0.9),
+                                schedule: try ConstantSchedule(rate: 0.05), callbacks: [callback])
+        _ = try loop.fit(train: data, test: nil, epochs: 3)
+        XCTAssertEqual(callback.records.count, 1, "four rounds were scheduled")
+        XCTAssertEqual(callback.records.first?.outcome, .limitsReached)
+        XCTAssertEqual(callback.records.first?.addedParameters, 0)
+        XCTAssertGreaterThan(callback.records.first?.usefulUnits ?? 0, 0)
+        XCTAssertTrue(callback.budgetExhausted)
+    }
+
     /// The architecture is frozen for the final fraction of training: no expansion there, no parameter added.
     func testTheFrozenFinalFractionAddsNothing() throws {
         let network = try SearchFixtures.convolutionalNetwork()
@@ -174,7 +197,7 @@ private final class WrappedSpace: SearchSpace {
     func parameterTable() -> [String: Parameter] { base.parameterTable() }
     func cost(of unit: SearchUnit) -> Int { base.cost(of: unit) }
     var multiplyAccumulates: Int { base.multiplyAccumulates }
-    func projectedMultiplyAccumulates(adding unit: SearchUnit?) -> Int { base.projectedMultiplyAccumulates(adding: unit) }
+    func multiplyAccumulatesAdded(by unit: SearchUnit) -> Int { base.multiplyAccumulatesAdded(by: unit) }
     func finishAdding() { base.finishAdding() }
     func snapshot() -> () -> Void {
         let restore = base.snapshot()
