@@ -13,4 +13,34 @@ final class TensorBoardTests: XCTestCase {
         ]
         XCTAssertEqual([UInt8](TFRecord.frame(Data("123456789".utf8))), expected)
     }
+
+    func testScalarEventEncodingIsByteExact() {
+        let event = TensorBoardEvent(wallTime: 1.5, step: 300, content: .scalar(tag: "a", value: 0.5))
+        let expected: [UInt8] = [
+            0x09,                                            // field 1 (wall_time), wire type 1 (fixed64)
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF8, 0x3F,  // 1.5 = 0x3FF8000000000000, little-endian
+            0x10,                                            // field 2 (step), wire type 0 (varint)
+            0xAC, 0x02,                                      // 300 = 0b10_0101100: 0x2C | 0x80, then 0x02
+            0x2A, 0x0A,                                      // field 5 (summary), wire type 2, 10 bytes:
+            0x0A, 0x08,                                      //   Summary field 1 (value), wire type 2, 8 bytes:
+            0x0A, 0x01, 0x61,                                //     Value field 1 (tag), wire type 2, 1 byte "a"
+            0x15,                                            //     Value field 2 (simple_value), wire type 5 (fixed32)
+            0x00, 0x00, 0x00, 0x3F,                          //     0.5 = 0x3F000000, little-endian
+        ]
+        XCTAssertEqual([UInt8](event.encoded()), expected)
+    }
+
+    func testFileVersionEventAndDefaults() {
+        let header = TensorBoardEvent(wallTime: 1.5, content: .fileVersion(TensorBoardEvent.currentFileVersion))
+        // wall_time as above, then field 3 (file_version), wire type 2, 13 bytes; step 0 is left out.
+        let expected: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x1A, 0x0D] + Array("brain.Event:2".utf8)
+        XCTAssertEqual([UInt8](header.encoded()), expected)
+        // A scalar 0 at step 0: no step, but the simple_value (a oneof member) is there, 0x15 and four zero bytes.
+        let zero = TensorBoardEvent(wallTime: 1.5, content: .scalar(tag: "a", value: 0))
+        XCTAssertEqual([UInt8](zero.encoded()),
+                       [0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x2A, 0x0A, 0x0A, 0x08, 0x0A, 0x01, 0x61, 0x15, 0, 0, 0, 0])
+        // A negative step is the varint of its two's complement: ten bytes.
+        let negative = TensorBoardEvent(wallTime: 1.5, step: -1, content: .scalar(tag: "a", value: 0))
+        XCTAssertEqual([UInt8](negative.encoded())[9..<20], [0x10] + Array(repeating: 0xFF, count: 9) + [0x01])
+    }
 }
