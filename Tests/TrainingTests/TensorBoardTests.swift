@@ -3,6 +3,16 @@ import Training
 import XCTest
 
 final class TensorBoardTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tensorboard-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     /// The bytes that TensorBoard's own Python `RecordWriter` writes for the record "123456789".
     func testFramingMatchesTensorFlow() {
         let expected: [UInt8] = [
@@ -42,5 +52,44 @@ final class TensorBoardTests: XCTestCase {
         // A negative step is the varint of its two's complement: ten bytes.
         let negative = TensorBoardEvent(wallTime: 1.5, step: -1, content: .scalar(tag: "a", value: 0))
         XCTAssertEqual([UInt8](negative.encoded())[9..<20], [0x10] + Array(repeating: 0xFF, count: 9) + [0x01])
+    }
+
+    func testWriterAppendsScalarsOnFlush() throws {
+        let created = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let writer = try EventFileWriter(folder: folder.appendingPathComponent("run").path, creationDate: created, hostname: "host")
+        XCTAssertEqual(writer.path, folder.appendingPathComponent("run/events.out.tfevents.1700000000.host").path)
+        let header = EventFileReader.Event(wallTime: 1_700_000_000.25, fileVersion: "brain.Event:2")
+        XCTAssertEqual(try EventFileReader.events(path: writer.path), [header], "the file exists with its version at once")
+
+        writer.addScalar("train/loss", value: 2.25, step: 1, wallTime: Date(timeIntervalSince1970: 10))
+        writer.addScalar("test/accuracy", value: 0.125, step: 1, wallTime: Date(timeIntervalSince1970: 10))
+        XCTAssertEqual(try EventFileReader.events(path: writer.path).count, 1, "queued until flushed")
+        try writer.flush()
+        writer.addScalar("train/loss", value: -1e-3, step: 1 << 40, wallTime: Date(timeIntervalSince1970: 11))
+        try writer.flush()
+        try writer.flush()
+        XCTAssertEqual(try EventFileReader.events(path: writer.path), [
+            header,
+            EventFileReader.Event(wallTime: 10, step: 1, values: [.init(tag: "train/loss", value: 2.25)]),
+            EventFileReader.Event(wallTime: 10, step: 1, values: [.init(tag: "test/accuracy", value: 0.125)]),
+            EventFileReader.Event(wallTime: 11, step: 1 << 40, values: [.init(tag: "train/loss", value: -1e-3)]),
+        ])
+    }
+
+    func testWriterErrorsNameThePath() throws {
+        let created = Date(timeIntervalSince1970: 1_700_000_000)
+        let writer = try EventFileWriter(folder: folder.path, creationDate: created, hostname: "host")
+        XCTAssertThrowsError(try EventFileWriter(folder: folder.path, creationDate: created, hostname: "host")) { error in
+            XCTAssertEqual("\(error)", "\(writer.path): cannot open: File exists")
+        }
+        let notAFolder = writer.path + "/run"
+        XCTAssertThrowsError(try EventFileWriter(folder: notAFolder)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(notAFolder): cannot create the folder"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: writer.path)
+        writer.addScalar("train/loss", value: 1, step: 1)
+        XCTAssertThrowsError(try writer.flush()) { error in
+            XCTAssertEqual("\(error)", "\(writer.path): cannot open: No such file or directory")
+        }
     }
 }
