@@ -1,4 +1,6 @@
 import Foundation
+import NeuralNetwork
+import TensorCore
 import Training
 import XCTest
 
@@ -92,4 +94,67 @@ final class TensorBoardTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(writer.path): cannot open: No such file or directory")
         }
     }
+
+    /// A few epochs of a linear classifier: every epoch appends one record per scalar of its report, at step epoch + 1.
+    /// With `TENSORBOARD_TEST_OUTPUT` set, the event file and `expected_scalars.json` (tag to `[{step, value}]`)
+    /// are left in that folder, for `Scripts/interop/check_tensorboard.py`.
+    func testLoggerWritesEachEpochsScalars() throws {
+        let output = ProcessInfo.processInfo.environment["TENSORBOARD_TEST_OUTPUT"].map { URL(fileURLWithPath: $0) }
+        let runFolder = output ?? folder.appendingPathComponent("run")
+        let epochs = 3, batchesPerEpoch = 2
+        var generator = RandomGenerator(seed: 5)
+        let batches = (0..<batchesPerEpoch + 1).map { _ in
+            let inputs = generator.normalTensor(shape: [8, 4])
+            return LabeledBatch(inputs: inputs, labels: (0..<8).map { inputs[flat: 4 * $0] > 0 ? 1 : 0 })
+        }
+        let schedule = try CosineAnnealingSchedule(initialRate: 0.5, finalRate: 0, length: Double(epochs))
+        let logger = try TensorBoardLogger(folder: runFolder.path)
+        let loop = TrainingLoop(model: Sequential([Linear(name: "fc", inputFeatures: 4, outputFeatures: 2, generator: &generator)]),
+                                optimizer: try SGD(learningRate: 0.5), schedule: schedule, callbacks: [logger])
+        let history = try loop.fit(train: FixedBatches(Array(batches.prefix(batchesPerEpoch))),
+                                   test: FixedBatches([batches[batchesPerEpoch]]), epochs: epochs)
+
+        let events = try EventFileReader.events(path: logger.writer.path)
+        XCTAssertEqual(events.first?.fileVersion, "brain.Event:2")
+        let scalars = events.dropFirst()
+        XCTAssertEqual(scalars.count, epochs * 6)
+        XCTAssertTrue(scalars.allSatisfy { $0.values.count == 1 && $0.fileVersion == nil })
+        var series: [String: [ExpectedScalar]] = [:]
+        for event in scalars {
+            series[event.values[0].tag, default: []].append(ExpectedScalar(step: event.step, value: event.values[0].value))
+        }
+        func expected(_ value: (EpochReport) -> Float?) -> [ExpectedScalar] {
+            history.map { ExpectedScalar(step: $0.epoch + 1, value: value($0)!) }
+        }
+        let expectedSeries: [String: [ExpectedScalar]] = [
+            "train/loss": expected(\.trainLoss), "train/accuracy": expected(\.trainAccuracy),
+            "test/loss": expected(\.testLoss), "test/accuracy": expected(\.testAccuracy),
+            "network/parameters": expected { _ in 4 * 2 + 2 },
+            "train/learning_rate": expected { schedule.learningRate(at: Double($0.epoch) + 0.5) },
+        ]
+        XCTAssertEqual(series, expectedSeries)
+        if let output {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(expectedSeries).write(to: output.appendingPathComponent("expected_scalars.json"))
+        }
+    }
+
+    func testLoggerWithoutTestDataWritesNoTestScalars() throws {
+        var generator = RandomGenerator(seed: 6)
+        let batch = LabeledBatch(inputs: generator.normalTensor(shape: [4, 3]), labels: [0, 1, 0, 1])
+        let logger = try TensorBoardLogger(folder: folder.path)
+        let loop = TrainingLoop(model: Linear(inputFeatures: 3, outputFeatures: 2, generator: &generator),
+                                optimizer: try SGD(learningRate: 0.1), schedule: try ConstantSchedule(rate: 0.1), callbacks: [logger])
+        try loop.fit(train: FixedBatches([batch]), test: nil, epochs: 2)
+        let tags = try EventFileReader.events(path: logger.writer.path).dropFirst().map { $0.values[0].tag }
+        let perEpoch = ["train/loss", "train/accuracy", "train/learning_rate", "network/parameters"]
+        XCTAssertEqual(tags, perEpoch + perEpoch)
+    }
+}
+
+/// One point of a scalar series, as `expected_scalars.json` lists them.
+private struct ExpectedScalar: Codable, Equatable {
+    var step: Int
+    var value: Float
 }
