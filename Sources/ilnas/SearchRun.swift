@@ -84,6 +84,8 @@ struct SearchRun {
             expansion = callback
         }
         loop.callbacks.append(EpochLog(epochsPath: path("epochs.jsonl"), architecturePath: architecturePath, network: model))
+        try removeEventFiles()   // a run written into a used folder would otherwise plot over the last one
+        loop.callbacks.append(try TensorBoardLogger(folder: out))
 
         let history = try loop.fit(train: train, test: test, epochs: settings.epochs)
         try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
@@ -112,6 +114,13 @@ struct SearchRun {
             revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
         try AtomicFile.writeJSON(summary, to: path("summary.json"))
         return summary
+    }
+
+    /// Removes the TensorBoard event files of an earlier run written into ``out``.
+    private func removeEventFiles() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: out) where name.hasPrefix("events.out.tfevents.") {
+            try FileManager.default.removeItem(atPath: path(name))
+        }
     }
 
     private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
