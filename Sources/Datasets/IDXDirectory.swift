@@ -19,8 +19,7 @@ public struct IDXDirectory: Sendable, Equatable {
     /// - Throws: `DatasetError.missingFile` if `directory` is not a directory;
     ///   `DatasetError.noMatchingFile` naming the accepted spellings of the first file that is absent.
     public init(path directory: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.isDirectory(atPath: directory) else {
             throw DatasetError.missingFile(path: directory)
         }
         trainImages = try IDXDirectory.locate(prefix: "train", kind: "images", rank: 3, in: directory)
@@ -41,10 +40,7 @@ public struct IDXDirectory: Sendable, Equatable {
         let names = candidateNames(prefix: prefix, kind: kind, rank: rank)
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return path
-            }
+            if FileManager.default.isFile(atPath: path) { return path }
         }
         throw DatasetError.noMatchingFile(directory: directory, candidates: names)
     }
