@@ -1,4 +1,4 @@
-/// The CIFAR binary layout, encoded straight from its description, for hand-made fixtures.
+/// The CIFAR and STL-10 binary layouts, encoded straight from their descriptions, for hand-made fixtures.
 enum BinaryLayout {
     /// The pixel (channel, row, column) of hand-made image `image`: differs between channels and images and
     /// is not symmetric in row and column, so a misplaced or transposed byte changes it.
@@ -11,6 +11,20 @@ enum BinaryLayout {
         labels + (0..<3).flatMap { channel in
             (0..<32).flatMap { row in (0..<32).map { column in pattern(image: image, channel: channel, row: row, column: column) } }
         }
+    }
+
+    /// An STL-10 images file of `count` 96 x 96 images: the byte of row `r`, column `c` of channel `ch` of image `i`
+    /// sits at `i*27648 + ch*9216 + c*96 + r` and holds `pixel(i, ch, r, c)`.
+    static func stlImages(count: Int, pixel: (Int, Int, Int, Int) -> UInt8) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count * 27648)
+        for i in 0..<count {
+            for ch in 0..<3 {
+                for r in 0..<96 {
+                    for c in 0..<96 { bytes[i * 27648 + ch * 9216 + c * 96 + r] = pixel(i, ch, r, c) }
+                }
+            }
+        }
+        return bytes
     }
 }
 
@@ -29,5 +43,17 @@ extension Fixtures {
     func writeCIFAR100() throws {
         try writeRaw("train.bin", BinaryLayout.cifarRecord(labels: [3, 42], image: 0) + BinaryLayout.cifarRecord(labels: [19, 99], image: 1))
         try writeRaw("test.bin", BinaryLayout.cifarRecord(labels: [0, 7], image: 0))
+    }
+
+    /// Writes an STL-10 folder: two training images labelled 1 and 10, one test image labelled 5; in each,
+    /// channel 0 holds the row number, channel 1 the column number and channel 2 the image number.
+    func writeSTL10() throws {
+        let images = { (count: Int) in
+            BinaryLayout.stlImages(count: count) { image, channel, row, column in UInt8([row, column, image][channel]) }
+        }
+        try writeRaw("train_X.bin", images(2))
+        try writeRaw("train_y.bin", [1, 10])
+        try writeRaw("test_X.bin", images(1))
+        try writeRaw("test_y.bin", [5])
     }
 }
