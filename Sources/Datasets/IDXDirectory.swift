@@ -22,10 +22,21 @@ public struct IDXDirectory: Sendable, Equatable {
         guard FileManager.default.isDirectory(atPath: directory) else {
             throw DatasetError.missingFile(path: directory)
         }
-        trainImages = try IDXDirectory.locate(prefix: "train", kind: "images", rank: 3, in: directory)
-        trainLabels = try IDXDirectory.locate(prefix: "train", kind: "labels", rank: 1, in: directory)
-        testImages = try IDXDirectory.locate(prefix: "t10k", kind: "images", rank: 3, in: directory)
-        testLabels = try IDXDirectory.locate(prefix: "t10k", kind: "labels", rank: 1, in: directory)
+        let paths = try IDXDirectory.acceptedNames.map { try IDXDirectory.locate($0, in: directory) }
+        (trainImages, trainLabels, testImages, testLabels) = (paths[0], paths[1], paths[2], paths[3])
+    }
+
+    /// The accepted spellings of each file: training images and labels, then test images and labels.
+    private static let acceptedNames = [("train", "images", 3), ("train", "labels", 1), ("t10k", "images", 3), ("t10k", "labels", 1)]
+        .map { candidateNames(prefix: $0.0, kind: $0.1, rank: $0.2) }
+
+    /// The distributed name of each file, uncompressed: `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+    /// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`.
+    public static let distributedNames = acceptedNames.map { $0[0] }
+
+    /// Whether `directory` holds any accepted spelling of any of the four files (others may still be missing).
+    static func holdsAnyFile(_ directory: String) -> Bool {
+        acceptedNames.joined().contains { FileManager.default.isFile(atPath: (directory as NSString).appendingPathComponent($0)) }
     }
 
     /// The accepted file names for one file, in order of preference,
@@ -35,9 +46,8 @@ public struct IDXDirectory: Sendable, Equatable {
         return stems + stems.map { $0 + ".gz" }
     }
 
-    /// The path of the first candidate name that exists as a file in `directory`.
-    private static func locate(prefix: String, kind: String, rank: Int, in directory: String) throws -> String {
-        let names = candidateNames(prefix: prefix, kind: kind, rank: rank)
+    /// The path of the first of `names` that exists as a file in `directory`.
+    private static func locate(_ names: [String], in directory: String) throws -> String {
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.isFile(atPath: path) { return path }
