@@ -5,7 +5,7 @@ import PackageDescription
 ///   CBLAS, CZlib, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, glibc malloc tuning)
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
-///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
+///   Datasets            <- TensorCore, CZlib  IDX/CSV/CIFAR/STL-10 readers, data loader, augmentation
 ///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
 ///   ilnas, Examples/*   <- the above

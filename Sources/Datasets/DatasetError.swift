@@ -12,6 +12,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case mismatch(path: String, reason: String)
     /// None of the accepted spellings of a file exists in a directory.
     case noMatchingFile(directory: String, candidates: [String])
+    /// A folder holds the files of no known dataset format; `requirements` says what each format needs.
+    case unrecognizedFormat(directory: String, requirements: [String])
+    /// A folder holds files of several dataset formats, so which one to load is unclear.
+    case ambiguousFormat(directory: String, formats: [String])
     /// An argument (batch size, fraction, index, statistics) is outside its valid range.
     case invalidArgument(operation: String, reason: String)
 
@@ -23,6 +27,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case let .mismatch(path, reason): return "\(path): \(reason)"
         case let .noMatchingFile(directory, candidates):
             return "\(directory): none of \(candidates.joined(separator: ", ")) found"
+        case let .unrecognizedFormat(directory, requirements):
+            return "\(directory): no known dataset format found; \(requirements.joined(separator: "; "))"
+        case let .ambiguousFormat(directory, formats):
+            return "\(directory): holds files of several dataset formats (\(formats.joined(separator: ", "))); pass the folder of one"
         case let .invalidArgument(operation, reason): return "\(operation): \(reason)"
         }
     }

@@ -41,21 +41,8 @@ public enum IDXDataset {
             }
             return values.map { Int($0) }
         }
-        let images = Tensor(shape: [count, 1, height, width], scalars: scaledPixels(imageFile))
+        let pixels = imageFile.withValues { PixelBytes.scaled($0, count: imageFile.valueCount) { $0 } }
+        let images = Tensor(shape: [count, 1, height, width], scalars: pixels)
         return try LabeledDataset(images: images, labels: labels, classCount: classCount)
-    }
-
-    /// The file's bytes divided by 255, converted in parallel chunks.
-    private static func scaledPixels(_ file: IDXFile) -> [Float] {
-        let total = file.valueCount
-        return [Float](unsafeUninitializedCapacity: total) { destination, initialized in
-            let output = destination
-            file.withValues { source in
-                ComputeThreads.forEachRange(total, minimumPerChunk: 1 << 20) { range in
-                    for i in range { output[i] = Float(source[i]) / 255 }
-                }
-            }
-            initialized = total
-        }
     }
 }

@@ -19,14 +19,24 @@ public struct IDXDirectory: Sendable, Equatable {
     /// - Throws: `DatasetError.missingFile` if `directory` is not a directory;
     ///   `DatasetError.noMatchingFile` naming the accepted spellings of the first file that is absent.
     public init(path directory: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.isDirectory(atPath: directory) else {
             throw DatasetError.missingFile(path: directory)
         }
-        trainImages = try IDXDirectory.locate(prefix: "train", kind: "images", rank: 3, in: directory)
-        trainLabels = try IDXDirectory.locate(prefix: "train", kind: "labels", rank: 1, in: directory)
-        testImages = try IDXDirectory.locate(prefix: "t10k", kind: "images", rank: 3, in: directory)
-        testLabels = try IDXDirectory.locate(prefix: "t10k", kind: "labels", rank: 1, in: directory)
+        let paths = try IDXDirectory.acceptedNames.map { try IDXDirectory.locate($0, in: directory) }
+        (trainImages, trainLabels, testImages, testLabels) = (paths[0], paths[1], paths[2], paths[3])
+    }
+
+    /// The accepted spellings of each file: training images and labels, then test images and labels.
+    private static let acceptedNames = [("train", "images", 3), ("train", "labels", 1), ("t10k", "images", 3), ("t10k", "labels", 1)]
+        .map { candidateNames(prefix: $0.0, kind: $0.1, rank: $0.2) }
+
+    /// The distributed name of each file, uncompressed: `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+    /// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`.
+    public static let distributedNames = acceptedNames.map { $0[0] }
+
+    /// Whether `directory` holds any accepted spelling of any of the four files (others may still be missing).
+    static func holdsAnyFile(_ directory: String) -> Bool {
+        acceptedNames.joined().contains { FileManager.default.isFile(atPath: (directory as NSString).appendingPathComponent($0)) }
     }
 
     /// The accepted file names for one file, in order of preference,
@@ -36,15 +46,11 @@ public struct IDXDirectory: Sendable, Equatable {
         return stems + stems.map { $0 + ".gz" }
     }
 
-    /// The path of the first candidate name that exists as a file in `directory`.
-    private static func locate(prefix: String, kind: String, rank: Int, in directory: String) throws -> String {
-        let names = candidateNames(prefix: prefix, kind: kind, rank: rank)
+    /// The path of the first of `names` that exists as a file in `directory`.
+    private static func locate(_ names: [String], in directory: String) throws -> String {
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return path
-            }
+            if FileManager.default.isFile(atPath: path) { return path }
         }
         throw DatasetError.noMatchingFile(directory: directory, candidates: names)
     }

@@ -3,7 +3,7 @@ import TensorCore
 /// Images with one class label each, held in memory.
 ///
 /// `images` has shape `[N, C, H, W]` (NCHW). The loaders in this module scale raw pixels to [0, 1]:
-/// IDX bytes (MNIST, Fashion-MNIST) are divided by 255, sklearn digits values by 16.
+/// pixel bytes (IDX, CIFAR-10, CIFAR-100, STL-10) are divided by 255, sklearn digits values by 16.
 /// Normalisation and augmentation are separate steps (`ChannelNormalization`, `DataLoader`).
 public struct LabeledDataset: Sendable, Equatable {
     /// All images, shape `[N, C, H, W]`.

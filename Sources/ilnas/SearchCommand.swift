@@ -13,7 +13,8 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search an architecture under a parameter budget (ILNAS), or train a baseline.",
         discussion: """
             Without options it searches on the 8x8 digits embedded in the package. With --data DIR it reads the \
-            four MNIST-format IDX files (MNIST or Fashion-MNIST) from DIR. Results go to --out: summary.json, \
+            dataset in DIR, whose format it recognises from the files: MNIST-format IDX (MNIST, Fashion-MNIST), \
+            CIFAR-10 binary, CIFAR-100 binary (fine labels) or STL-10 binary. Results go to --out: summary.json, \
             expansions.jsonl (one audit line per expansion), epochs.jsonl and architecture.json.
             """
     )
@@ -26,22 +27,22 @@ struct SearchCommand: ParsableCommand {
         case conv, mlp
     }
 
-    @Option(help: "Folder with MNIST-format IDX files (default: the embedded sklearn 8x8 digits).")
+    @Option(help: "Folder with MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary files, or the folder holding the archive's folder (default: the embedded sklearn 8x8 digits).")
     var data: String?
-    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k on IDX data).")
+    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data).")
     var budget: ParameterBudget?
     @Option(name: .customLong("compute-budget"),
             help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1x with the conv template, none with mlp).")
     var computeBudget: ComputeBudgetOption?
     @Option(help: "Search granularity: weight, kernel, layer, or a coarse-to-fine list such as layer,kernel.")
     var granularity: String = "kernel"
-    @Option(help: "Training epochs (default: 40 on digits, 6 on IDX data).")
+    @Option(help: "Training epochs (default: 40 on digits, 6 with --data).")
     var epochs: Int?
     @Option(name: .customLong("arch-lr"), help: "Initial architecture learning rate A_lr (default: chosen to reach the budget).")
     var architectureLearningRate: Double?
     @Option(name: .customLong("arch-lr-decay"), help: "How A_lr decays over the search: constant, linear or cosine.")
     var architectureDecay: String = "cosine"
-    @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed (default: 1 on digits, 0.25 on IDX data).")
+    @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed (default: 1 on digits, 0.25 with --data).")
     var expandEvery: Double?
     @Flag(help: "Augment training images with random crops (zero padding 2).")
     var augment = false
@@ -67,7 +68,7 @@ struct SearchCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 16 on digits, 128 on IDX data).")
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 16 on digits, 128 with --data).")
     var batchSize: Int?
     @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate (cosine-annealed to 0).")
     var learningRate: Float = 0.05
@@ -110,6 +111,10 @@ struct SearchCommand: ParsableCommand {
     private func search() throws {
         if let threads { try ComputeThreads.configure(threads: threads) }
         let data = try SearchData.load(directory: data, seed: seed)
+        if !quiet {
+            print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
+                  + "\(data.train.sampleShape), \(data.train.classCount) classes")
+        }
         let onDigits = self.data == nil
         let budget = self.budget?.count ?? (onDigits ? 20_000 : 100_000)
         let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,

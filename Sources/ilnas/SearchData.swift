@@ -2,9 +2,10 @@ import Datasets
 import Foundation
 import TensorCore
 
-/// The data of a search run: IDX files from a folder (MNIST, Fashion-MNIST) or the embedded 8x8 digits,
-/// normalised per channel with the training set's statistics.
+/// The data of a search run: a folder in any format `DatasetFormat` recognises (MNIST-format IDX, CIFAR-10,
+/// CIFAR-100, STL-10 binary) or the embedded 8x8 digits, normalised per channel with the training set's statistics.
 struct SearchData {
+    /// What `summary.json` records as the dataset: the format's name and the folder, or the embedded digits.
     let name: String
     let train: LabeledDataset
     let test: LabeledDataset
@@ -13,12 +14,9 @@ struct SearchData {
         let name: String
         var (train, test): (LabeledDataset, LabeledDataset)
         if let directory {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw DatasetError.missingFile(path: directory)
-            }
-            (train, test) = try MNIST.load(directory: directory)
-            name = "idx:\(directory)"
+            let detected = try DatasetFormat.detect(directory: directory)
+            (train, test) = try detected.load(directory: directory)
+            name = "\(detected.name) (\(directory))"
         } else {
             (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: seed)
             name = "sklearn-digits (embedded)"

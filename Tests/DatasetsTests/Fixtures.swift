@@ -16,6 +16,18 @@ struct Fixtures {
         testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     }
 
+    /// Fixtures writing into `directory`, which exists and is removed by whoever created it.
+    private init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Creates the folder `name` inside the directory (removed with it) and returns fixtures that write into it.
+    func folder(_ name: String) throws -> Fixtures {
+        let folder = path(name)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return Fixtures(directory: folder)
+    }
+
     /// The path of `name` inside the directory.
     func path(_ name: String) -> String {
         (directory as NSString).appendingPathComponent(name)
@@ -38,6 +50,11 @@ struct Fixtures {
         XCTAssertEqual(gzclose(handle), Z_OK)
         XCTAssertEqual(Int(written), bytes.count)
         return file
+    }
+
+    /// Deletes the file `name`, for tests of a missing file.
+    func remove(_ name: String) throws {
+        try FileManager.default.removeItem(atPath: path(name))
     }
 
     /// Reads a file back, for tests that damage one.

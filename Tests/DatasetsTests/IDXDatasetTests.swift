@@ -135,7 +135,7 @@ final class IDXDatasetTests: XCTestCase {
     func testMissingFile() throws {
         let fixtures = try Fixtures(self)
         try writeValidSet(fixtures)
-        try FileManager.default.removeItem(atPath: fixtures.path("t10k-labels-idx1-ubyte"))
+        try fixtures.remove("t10k-labels-idx1-ubyte")
         assertThrows(try MNIST.load(directory: fixtures.directory), naming: "t10k-labels-idx1-ubyte.gz", mentioning: fixtures.directory)
         assertThrows(try IDXDataset.load(imagesPath: fixtures.path("t10k-images-idx3-ubyte"),
                                          labelsPath: fixtures.path("t10k-labels-idx1-ubyte"), classCount: 10),
@@ -165,15 +165,5 @@ final class IDXDatasetTests: XCTestCase {
         try writeValidSet(fixtures)
         try fixtures.writeRaw(file, contents())
         assertThrows(try MNIST.load(directory: fixtures.directory), naming: file, mentioning: text, line: line)
-    }
-
-    private func assertThrows<T>(_ expression: @autoclosure () throws -> T, naming file: String, mentioning text: String,
-                                 line: UInt = #line) {
-        XCTAssertThrowsError(try expression(), line: line) { error in
-            let message = String(describing: error)
-            XCTAssertTrue(error is DatasetError, "unexpected error type: \(error)", line: line)
-            XCTAssertTrue(message.contains(file), "\"\(message)\" does not name \(file)", line: line)
-            XCTAssertTrue(message.contains(text), "\"\(message)\" does not say \"\(text)\"", line: line)
-        }
     }
 }
