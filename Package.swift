@@ -8,6 +8,7 @@ import PackageDescription
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
 ///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
+///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files
 ///   ilnas, Examples/*   <- the above
 let package = Package(
     name: "ILNAS",
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "ArchitectureSearch", targets: ["ArchitectureSearch"]),
+        .library(name: "Serialization", targets: ["Serialization"]),
         .executable(name: "ilnas", targets: ["ilnas"]),
     ],
     dependencies: [
@@ -39,6 +41,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),
         .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
+        .target(name: "Serialization", dependencies: ["TensorCore"]),
         .executableTarget(
             name: "ilnas",
             dependencies: [
