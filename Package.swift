@@ -10,6 +10,7 @@ import PackageDescription
 ///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files
 ///   ilnas, Examples/*   <- the above
+///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
     products: [
@@ -75,6 +76,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/LeNetSearch"
+        ),
+        .executableTarget(
+            name: "SafetensorsInterop",
+            dependencies: ["Serialization", "TensorCore"],
+            path: "Scripts/interop",
+            exclude: ["check_safetensors.py"]
         ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
