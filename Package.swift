@@ -8,7 +8,9 @@ import PackageDescription
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
 ///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
+///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files
 ///   ilnas, Examples/*   <- the above
+///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
     products: [
@@ -17,6 +19,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "ArchitectureSearch", targets: ["ArchitectureSearch"]),
+        .library(name: "Serialization", targets: ["Serialization"]),
         .executable(name: "ilnas", targets: ["ilnas"]),
     ],
     dependencies: [
@@ -39,6 +42,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),
         .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
+        .target(name: "Serialization", dependencies: ["TensorCore"]),
         .executableTarget(
             name: "ilnas",
             dependencies: [
@@ -73,6 +77,12 @@ let package = Package(
             ],
             path: "Examples/LeNetSearch"
         ),
+        .executableTarget(
+            name: "SafetensorsInterop",
+            dependencies: ["Serialization", "TensorCore"],
+            path: "Scripts/interop",
+            exclude: ["check_safetensors.py"]
+        ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
@@ -80,5 +90,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "NeuralNetwork", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
                     dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "TensorCore", "TestSupport"]),
+        .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
     ]
 )
