@@ -6,9 +6,9 @@ import PackageDescription
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
-///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
+///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files; atomic file writes
+///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
-///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files
 ///   ilnas, Examples/*   <- the above
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
@@ -40,13 +40,13 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
-        .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),
-        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
         .target(name: "Serialization", dependencies: ["TensorCore"]),
+        .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
+        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
         .executableTarget(
             name: "ilnas",
             dependencies: [
-                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore",
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "NeuralNetwork", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests",
+                    dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
                     dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Errors raised while reading or writing a safetensors file.
 ///
 /// Every message names the file (or `safetensors data` for bytes in memory), the tensor when one is concerned,
@@ -28,6 +26,6 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
 extension SafetensorsError {
     /// A `fileAccess` error for a failed system call: what was attempted, then the reason from `errno`.
     static func systemCallFailed(path: String, _ action: String) -> SafetensorsError {
-        .fileAccess(path: path, reason: "\(action): \(String(cString: strerror(errno)))")
+        .fileAccess(path: path, reason: failedSystemCall(action))
     }
 }

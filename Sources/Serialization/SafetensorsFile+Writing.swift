@@ -12,12 +12,18 @@ extension SafetensorsFile {
         try encoded(path: nil)
     }
 
-    /// Writes the file to `path` atomically: to a temporary file in the same folder, synced to disk and
-    /// renamed over `path`, then the folder is synced. A crash leaves the old file or the new one, never a torn one.
+    /// Writes the file to `path` with ``AtomicFile/replace(_:with:creatingFolders:)``: to a temporary file in the same
+    /// folder, synced to disk and renamed over `path`, then the folder is synced. A crash leaves the old file or the
+    /// new one, never a torn one.
     /// - Throws: the errors of `encoded()`, or `SafetensorsError.fileAccess`, each naming `path`. When only
     ///   syncing the folder fails, the new file is in place but may not survive a crash.
     public func write(toFile path: String) throws(SafetensorsError) {
-        try AtomicFile.replace(path, with: encoded(path: path))
+        let data = try encoded(path: path)
+        do {
+            try AtomicFile.replace(path, with: data)
+        } catch {
+            throw .fileAccess(path: error.path, reason: error.reason)
+        }
     }
 
     /// The file's bytes; errors name `path`, the file they are meant for (`nil` if none).

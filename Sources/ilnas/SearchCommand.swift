@@ -3,6 +3,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import NeuralNetwork
+import Serialization
 import TensorCore
 import Training
 

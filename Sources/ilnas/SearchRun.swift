@@ -2,6 +2,7 @@ import ArchitectureSearch
 import Datasets
 import Foundation
 import NeuralNetwork
+import Serialization
 import TensorCore
 import Training
 
