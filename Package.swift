@@ -8,7 +8,7 @@ import PackageDescription
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV readers, data loader, augmentation
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
-///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
+///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ilnas, Examples/*   <- the above
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Serialization", dependencies: ["TensorCore"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
-        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
+        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),
         .executableTarget(
             name: "ilnas",
             dependencies: [
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "TrainingTests",
                     dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
-                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "TensorCore", "TestSupport"]),
+                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
     ]
 )
