@@ -3,24 +3,18 @@ import Foundation
 import NeuralNetwork
 import Serialization
 import TensorCore
+import TestSupport
 import XCTest
 
 /// A grown network saved to a safetensors file and loaded back computes the same bits, describes the same
 /// architecture and keeps growing as the saved one would; a file that does not hold one is refused by name.
 final class GrowingNetworkFileTests: XCTestCase {
     private let batches = SearchFixtures.batches(inputShape: [2, 6, 6], classes: 3, count: 2, batchSize: 16, seed: 41)
-    private var folder = ""
+    private var directory: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("GrowingNetworkFileTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory(self)
     }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(atPath: folder)
-    }
-
-    private func file(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
     /// The convolutional fixture trained, given an identity layer after its stem (moving the stem's edges), grown by
     /// layers and connections, then by kernels (promoted placeholders), trained again, with fresh probe weights in
@@ -68,7 +62,7 @@ final class GrowingNetworkFileTests: XCTestCase {
         let perceptron = try SearchFixtures.perceptron()
         perceptron.name = "perceptron"
         for network in [grown, try grownNetwork(head: .flatten), perceptron] {
-            let path = file("\(network.headReduction)-\(network.inputShape.count).safetensors")
+            let path = directory.file("\(network.headReduction)-\(network.inputShape.count).safetensors")
             try network.write(toFile: path)
             try assertSameNetwork(try GrowingNetwork(contentsOfFile: path), network)
         }
@@ -77,7 +71,7 @@ final class GrowingNetworkFileTests: XCTestCase {
     /// Growth draws probe weights from the network's generator: the loaded one draws what the saved one would have.
     func testTheLoadedNetworkGrowsAsTheSavedOneWould() throws {
         let network = try grownNetwork(head: .globalAveragePool)
-        let path = file("model.safetensors")
+        let path = directory.file("model.safetensors")
         try network.write(toFile: path)
         let loaded = try GrowingNetwork(contentsOfFile: path)
         let before = network.parameterCount
@@ -106,7 +100,7 @@ final class GrowingNetworkFileTests: XCTestCase {
         XCTAssertEqual(network.edges[0].convolutionAlgorithm, .im2col)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: ConvolutionGeometry(inputChannels: 8, outputChannels: 16, kernelSize: 3, padding: 1)),
                        .winograd, "a connection of this shape made now would use Winograd")
-        let path = file("model.safetensors")
+        let path = directory.file("model.safetensors")
         try network.write(toFile: path)
         try assertSameNetwork(try GrowingNetwork(contentsOfFile: path), network)
     }
@@ -115,11 +109,11 @@ final class GrowingNetworkFileTests: XCTestCase {
 
     /// The fixture network written, then its safetensors contents changed by `change` and written to another file.
     private func tamperedFile(_ change: (inout SafetensorsFile) throws -> Void) throws -> String {
-        let original = file("model.safetensors")
+        let original = directory.file("model.safetensors")
         try SearchFixtures.convolutionalNetwork().write(toFile: original)
         var contents = try SafetensorsFile(contentsOfFile: original)
         try change(&contents)
-        let path = file("tampered.safetensors")
+        let path = directory.file("tampered.safetensors")
         try contents.write(toFile: path)
         return path
     }
@@ -153,17 +147,17 @@ final class GrowingNetworkFileTests: XCTestCase {
     func testAMissingTensorIsNamed() throws {
         let weight = try SearchFixtures.convolutionalNetwork().edges[1].weight.name
         assertRefused(try tamperedFile { $0.tensors[weight] = nil },
-                      .invalidTensor(path: file("tampered.safetensors"), name: weight, reason: "missing: the structure names it"))
+                      .invalidTensor(path: directory.file("tampered.safetensors"), name: weight, reason: "missing: the structure names it"))
         assertRefused(try tamperedFile { $0.tensors["\(weight).mask"] = nil },
-                      .invalidTensor(path: file("tampered.safetensors"), name: "\(weight).mask", reason: "missing: the structure names it"))
+                      .invalidTensor(path: directory.file("tampered.safetensors"), name: "\(weight).mask", reason: "missing: the structure names it"))
     }
 
     func testAWrongShapeOrTypeIsNamed() throws {
         let weight = try SearchFixtures.convolutionalNetwork().edges[1].weight
         assertRefused(try tamperedFile { $0.tensors[weight.name] = StoredTensor(Tensor(zeros: [2, 3])) },
-                      .invalidTensor(path: file("tampered.safetensors"), name: weight.name, reason: "shape [2, 3], the structure needs \(weight.shape)"))
+                      .invalidTensor(path: directory.file("tampered.safetensors"), name: weight.name, reason: "shape [2, 3], the structure needs \(weight.shape)"))
         assertRefused(try tamperedFile { $0.tensors["\(weight.name).mask"] = StoredTensor(Tensor(zeros: weight.shape)) },
-                      .invalidTensor(path: file("tampered.safetensors"), name: "\(weight.name).mask", reason: "F32 elements, the structure needs BOOL"))
+                      .invalidTensor(path: directory.file("tampered.safetensors"), name: "\(weight.name).mask", reason: "F32 elements, the structure needs BOOL"))
     }
 
     func testAMaskThatContradictsTheStructureIsRefused() throws {
@@ -175,7 +169,7 @@ final class GrowingNetworkFileTests: XCTestCase {
 
     func testATensorTheStructureDoesNotNameIsRefused() throws {
         assertRefused(try tamperedFile { $0.tensors["stray"] = StoredTensor(Tensor(zeros: [1])) },
-                      .invalidTensor(path: file("tampered.safetensors"), name: "stray", reason: "the structure names no such tensor"))
+                      .invalidTensor(path: directory.file("tampered.safetensors"), name: "stray", reason: "the structure names no such tensor"))
     }
 
     func testAnotherFormatVersionIsRefusedClearly() throws {
@@ -218,11 +212,11 @@ final class GrowingNetworkFileTests: XCTestCase {
     func testFilesThatAreNoGrowingNetworkAreNamed() throws {
         let path = try tamperedFile { $0.metadata = [:] }
         assertRefused(path, .noStructure(path: path))
-        let missing = file("absent.safetensors")
+        let missing = directory.file("absent.safetensors")
         XCTAssertThrowsError(try GrowingNetwork(contentsOfFile: missing)) { error in
             XCTAssertEqual(error as? SafetensorsError, .fileAccess(path: missing, reason: "cannot open the file: No such file or directory"))
         }
-        let corrupt = file("corrupt.safetensors")
+        let corrupt = directory.file("corrupt.safetensors")
         try Data("not a safetensors file".utf8).write(to: URL(fileURLWithPath: corrupt))
         XCTAssertThrowsError(try GrowingNetwork(contentsOfFile: corrupt)) { error in
             XCTAssertTrue(error is SafetensorsError && "\(error)".hasPrefix("\(corrupt): "), "\(error)")

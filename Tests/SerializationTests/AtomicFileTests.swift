@@ -1,5 +1,6 @@
 import Foundation
 import Serialization
+import TestSupport
 import XCTest
 
 /// `AtomicFile.replace`: the new contents or an error naming the path, and never a temporary file left behind.

@@ -1,5 +1,6 @@
 import Foundation
 import Serialization
+import TestSupport
 import XCTest
 
 /// Reading from and writing to paths: atomic replacement, and errors that name the file.

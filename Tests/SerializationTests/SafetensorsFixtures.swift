@@ -21,28 +21,6 @@ enum RawSafetensors {
     }
 }
 
-/// A fresh temporary directory, removed when the test ends.
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ testCase: XCTestCase) throws {
-        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("SerializationTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let directory = path
-        testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
-    }
-
-    /// The path of `name` inside the directory.
-    func file(_ name: String) -> String {
-        (path as NSString).appendingPathComponent(name)
-    }
-
-    /// The names of the files in the directory, sorted.
-    func contents() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-    }
-}
-
 /// Asserts that decoding `data` throws a `SafetensorsError` whose message contains every fragment of `fragments`.
 func assertRejects(_ data: Data, mentioning fragments: String..., file: StaticString = #filePath, line: UInt = #line) {
     do {

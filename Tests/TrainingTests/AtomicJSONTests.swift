@@ -1,36 +1,27 @@
 import Foundation
 import Serialization
+import TestSupport
 import Training
 import XCTest
 
 /// JSON files written through `AtomicFile`: whole files only, missing folders created, and errors that name the path.
 final class AtomicJSONTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-json-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: directory)
-    }
-
     func testWritesCreateMissingFoldersAndReplaceWholeFiles() throws {
-        let path = directory.appendingPathComponent("nested/deeper/summary.json").path
+        let directory = try TemporaryDirectory(self)
+        let path = directory.file("nested/deeper/summary.json")
         try AtomicFile.writeJSON(["a": 1], to: path)
         try AtomicFile.writeJSON(["a": 2], to: path)
         let decoded = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         XCTAssertEqual(decoded, ["a": 2])
-        let lines = directory.appendingPathComponent("other/epochs.jsonl").path
+        let lines = directory.file("other/epochs.jsonl")
         try AtomicFile.writeJSONLines([["epoch": 0], ["epoch": 1]], to: lines)
         XCTAssertEqual(try String(contentsOfFile: lines, encoding: .utf8), "{\"epoch\":0}\n{\"epoch\":1}\n")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested/deeper").path)
-        XCTAssertEqual(leftovers, ["summary.json"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.file("nested/deeper")), ["summary.json"])
     }
 
     func testAFileInTheWayOfAFolderIsNamed() throws {
-        let blocker = directory.appendingPathComponent("blocker").path
+        let directory = try TemporaryDirectory(self)
+        let blocker = directory.file("blocker")
         XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data()))
         let path = (blocker as NSString).appendingPathComponent("run/summary.json")
         XCTAssertThrowsError(try AtomicFile.writeJSON(["a": 1], to: path)) { error in
@@ -39,11 +30,12 @@ final class AtomicJSONTests: XCTestCase {
     }
 
     func testAValueThatJSONCannotHoldIsNamedAndNothingIsWritten() throws {
-        let path = directory.appendingPathComponent("epochs.jsonl").path
+        let directory = try TemporaryDirectory(self)
+        let path = directory.file("epochs.jsonl")
         XCTAssertThrowsError(try AtomicFile.writeJSONLines([["loss": Float.nan]], to: path)) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(path): cannot encode the JSON at "), "\(error)")
             XCTAssertTrue("\(error)".contains("loss"), "\(error)")
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+        XCTAssertEqual(try directory.contents(), [])
     }
 }
