@@ -92,5 +92,6 @@ let package = Package(
         .testTarget(name: "ArchitectureSearchTests",
                     dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "TensorCore", "TestSupport", "Training"]),
     ]
 )
