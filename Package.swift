@@ -6,9 +6,11 @@ import PackageDescription
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV/CIFAR/STL-10 readers, data loader, augmentation
-///   Training            <- NeuralNetwork, Datasets  training loop with typed events and callbacks
-///   ArchitectureSearch  <- Training       growing networks, granularities, the architecture optimizer
+///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files; atomic file writes
+///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
+///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ilnas, Examples/*   <- the above
+///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
     products: [
@@ -17,6 +19,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "ArchitectureSearch", targets: ["ArchitectureSearch"]),
+        .library(name: "Serialization", targets: ["Serialization"]),
         .executable(name: "ilnas", targets: ["ilnas"]),
     ],
     dependencies: [
@@ -37,12 +40,13 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
-        .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "TensorCore"]),
-        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "TensorCore"]),
+        .target(name: "Serialization", dependencies: ["TensorCore"]),
+        .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
+        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),
         .executableTarget(
             name: "ilnas",
             dependencies: [
-                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore",
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,12 +77,21 @@ let package = Package(
             ],
             path: "Examples/LeNetSearch"
         ),
+        .executableTarget(
+            name: "SafetensorsInterop",
+            dependencies: ["Serialization", "TensorCore"],
+            path: "Scripts/interop",
+            exclude: ["check_safetensors.py"]
+        ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TensorCore", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "NeuralNetwork", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests",
+                    dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
-                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "TensorCore", "TestSupport"]),
+                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
+        .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "TensorCore", "TestSupport", "Training"]),
     ]
 )

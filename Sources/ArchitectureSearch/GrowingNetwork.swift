@@ -56,20 +56,33 @@ public final class GrowingNetwork: Layer {
     }
 
     /// Creates a network with just an input node; add nodes with ``appendNode(kind:stage:channels:isOutput:)``.
-    public init(name: String = "network", inputShape: [Int], headReduction: HeadReduction = .globalAveragePool,
-                limits: GrowthLimits = GrowthLimits(), seed: UInt64) throws {
-        guard inputShape.count == 1 || inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+    public convenience init(name: String = "network", inputShape: [Int], headReduction: HeadReduction = .globalAveragePool,
+                            limits: GrowthLimits = GrowthLimits(), seed: UInt64) throws {
+        guard Self.isValidInputShape(inputShape) else {
             throw NetworkError.invalidConfiguration(layer: name, reason: "input shape must be [C, H, W] or [F] with positive sizes, got \(inputShape)")
         }
+        let input = GrowingNode(id: 0, kind: .input, stage: 0, isOutput: false,
+                                isPlaceholder: [Bool](repeating: false, count: inputShape[0]), bias: nil)
+        self.init(name: name, inputShape: inputShape, headReduction: headReduction, limits: limits,
+                  generator: RandomGenerator(seed: seed), nodes: [input], nextIdentifier: 1)
+    }
+
+    /// Creates a network from its parts, without edges; the caller has checked them.
+    init(name: String, inputShape: [Int], headReduction: HeadReduction, limits: GrowthLimits,
+         generator: RandomGenerator, nodes: [GrowingNode], nextIdentifier: Int) {
         self.name = name
         self.inputShape = inputShape
         self.headReduction = headReduction
         self.limits = limits
-        generator = RandomGenerator(seed: seed)
-        nodes = [GrowingNode(id: 0, kind: .input, stage: 0, isOutput: false,
-                             isPlaceholder: [Bool](repeating: false, count: inputShape[0]), bias: nil)]
+        self.generator = generator
+        self.nodes = nodes
         edges = []
-        nextIdentifier = 1
+        self.nextIdentifier = nextIdentifier
+    }
+
+    /// Whether `shape` can be the shape of one input sample: `[C, H, W]` or `[F]`, every size positive.
+    static func isValidInputShape(_ shape: [Int]) -> Bool {
+        (shape.count == 1 || shape.count == 3) && shape.allSatisfy { $0 > 0 }
     }
 
     // MARK: Structure queries

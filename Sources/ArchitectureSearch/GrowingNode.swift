@@ -75,14 +75,16 @@ public struct GrowingEdge {
     /// its last bits.
     public let convolutionAlgorithm: ConvolutionAlgorithm
 
-    init(id: Int, source: Int, target: Int, weight: Parameter) {
+    /// A connection computed with `convolutionAlgorithm`, or, when `nil`, with the algorithm its weight's shape
+    /// resolves to now.
+    init(id: Int, source: Int, target: Int, weight: Parameter, convolutionAlgorithm: ConvolutionAlgorithm? = nil) {
         self.id = id
         self.source = source
         self.target = target
         self.weight = weight
-        convolutionAlgorithm = weight.shape.count == 4
+        self.convolutionAlgorithm = convolutionAlgorithm ?? (weight.shape.count == 4
             ? (try? ConvolutionAlgorithm.automatic.resolved(for: Self.convolutionGeometry(of: weight))) ?? .im2col
-            : .im2col
+            : .im2col)
     }
 
     /// The geometry of a convolutional weight `[targetChannels, sourceChannels, k, k]`: stride 1, padding `k / 2`.

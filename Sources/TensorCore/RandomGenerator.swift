@@ -5,7 +5,7 @@ import Foundation
 /// The same seed yields the same sequence on every platform and run, which makes
 /// initialisation, shuffling, augmentation and the search reproducible.
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose whole sequence is determined by `seed`.
     public init(seed: UInt64) {
@@ -17,23 +17,33 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+        words = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
+    /// The generator whose ``state`` is `state`: it continues that generator's sequence exactly. `nil` unless
+    /// `state` holds four words, not all zero (a state xoshiro256** never reaches).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        words = (state[0], state[1], state[2], state[3])
+    }
+
+    /// The four state words: what must be stored to continue the sequence later with ``init(state:)``.
+    public var state: [UInt64] { [words.0, words.1, words.2, words.3] }
+
     public static func == (lhs: RandomGenerator, rhs: RandomGenerator) -> Bool {
-        lhs.state == rhs.state
+        lhs.words == rhs.words
     }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state.1 &* 5, by: 7) &* 9
-        let shifted = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= shifted
-        state.3 = rotateLeft(state.3, by: 45)
+        let result = rotateLeft(words.1 &* 5, by: 7) &* 9
+        let shifted = words.1 << 17
+        words.2 ^= words.0
+        words.3 ^= words.1
+        words.1 ^= words.2
+        words.0 ^= words.3
+        words.2 ^= shifted
+        words.3 = rotateLeft(words.3, by: 45)
         return result
     }
 

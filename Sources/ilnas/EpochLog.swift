@@ -1,4 +1,5 @@
 import ArchitectureSearch
+import Serialization
 import Training
 
 /// Rewrites `epochs.jsonl` and `architecture.json` after every epoch.

@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// The `ilnas` command line: architecture search and its baselines.
+/// The `ilnas` command line: architecture search and its baselines, and evaluation of a run's saved network.
 @main
 struct ILNASCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ilnas",
         abstract: "Intra-Layer Neural Architecture Search: grow a network under a parameter budget.",
-        subcommands: [SearchCommand.self],
+        subcommands: [SearchCommand.self, EvaluateCommand.self],
         defaultSubcommand: SearchCommand.self
     )
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import NeuralNetwork
+import Serialization
 import TensorCore
 import Training
 
@@ -15,7 +16,8 @@ struct SearchCommand: ParsableCommand {
             Without options it searches on the 8x8 digits embedded in the package. With --data DIR it reads the \
             dataset in DIR, whose format it recognises from the files: MNIST-format IDX (MNIST, Fashion-MNIST), \
             CIFAR-10 binary, CIFAR-100 binary (fine labels) or STL-10 binary. Results go to --out: summary.json, \
-            expansions.jsonl (one audit line per expansion), epochs.jsonl and architecture.json.
+            expansions.jsonl (one audit line per expansion), epochs.jsonl, architecture.json, the final network \
+            model.safetensors and data.json (how the inputs were prepared), which ilnas evaluate reads.
             """
     )
 
@@ -142,19 +144,20 @@ struct SearchCommand: ParsableCommand {
         }
 
         let trialCount = baseline == .random ? trials : 1
-        var summaries: [SearchSummary] = []
+        var runs: [(summary: SearchSummary, network: GrowingNetwork)] = []
         for trial in 0..<trialCount {
             let folder = trialCount == 1 ? out : (out as NSString).appendingPathComponent("trial-\(trial)")
             if trialCount > 1, !quiet { print("random growth, trial \(trial + 1) of \(trialCount)") }
-            summaries.append(try SearchRun(settings: settings, data: data, network: network, trial: trial, out: folder).run())
+            runs.append(try SearchRun(settings: settings, data: data, network: network, trial: trial, out: folder).run())
         }
         // Best of the trials by test accuracy, as the paper reports its random baseline (a favour to the baseline).
-        let kept = summaries.indices.max { summaries[$0].testAccuracy < summaries[$1].testAccuracy } ?? 0
-        var summary = summaries[kept]
+        let kept = runs.indices.max { runs[$0].summary.testAccuracy < runs[$1].summary.testAccuracy } ?? 0
+        var summary = runs[kept].summary
         if trialCount > 1 {
-            summary.trials = summaries.enumerated().map { .init(trial: $0.offset, folder: "trial-\($0.offset)", testAccuracy: $0.element.testAccuracy) }
+            summary.trials = runs.enumerated().map { .init(trial: $0.offset, folder: "trial-\($0.offset)", testAccuracy: $0.element.summary.testAccuracy) }
             summary.keptTrial = kept
             try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
+            try RunFolder(path: out).save(runs[kept].network, preparation: data.preparation)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

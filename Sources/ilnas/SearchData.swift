@@ -9,20 +9,50 @@ struct SearchData {
     let name: String
     let train: LabeledDataset
     let test: LabeledDataset
+    /// How the inputs were prepared, for `ilnas evaluate`.
+    let preparation: DataPreparation
 
     static func load(directory: String?, seed: UInt64) throws -> SearchData {
-        let name: String
-        var (train, test): (LabeledDataset, LabeledDataset)
+        let (name, train, test) = try directory.map(folder) ?? digits(splitSeed: seed)
+        let preparation = DataPreparation(dataset: name, digitsSplitSeed: directory == nil ? seed : nil,
+                                          statistics: try ChannelStatistics(of: train.images))
+        let normalization = try preparation.normalization()
+        return SearchData(name: name, train: try normalized(train, normalization), test: try normalized(test, normalization),
+                          preparation: preparation)
+    }
+
+    /// The test set of `directory` (the embedded digits when `nil`) prepared as `preparation` says: split as the run
+    /// split the digits and normalised with the run's training statistics.
+    /// - Throws: `CommandFailure` when the digits are asked for but the run was not on them.
+    static func testSet(directory: String?, preparation: DataPreparation) throws -> LabeledDataset {
+        let test: LabeledDataset
         if let directory {
-            let detected = try DatasetFormat.detect(directory: directory)
-            (train, test) = try detected.load(directory: directory)
-            name = "\(detected.name) (\(directory))"
+            test = try folder(directory).test
+        } else if let seed = preparation.digitsSplitSeed {
+            test = try digits(splitSeed: seed).test
         } else {
-            (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: seed)
-            name = "sklearn-digits (embedded)"
+            throw CommandFailure(message: "the run was on \(preparation.dataset), not the embedded digits: give its folder with --data")
         }
-        let normalization = try ChannelNormalization(ChannelStatistics(of: train.images))
-        return SearchData(name: name, train: try normalized(train, normalization), test: try normalized(test, normalization))
+        return try normalized(test, preparation.normalization())
+    }
+
+    /// The test set in the batches the search evaluates it in (500 at a time, in order), so that any evaluation
+    /// of the same network computes the same sums.
+    static func testBatches(_ test: LabeledDataset) throws -> DataLoader {
+        try DataLoader(dataset: test, batchSize: 500, shuffle: false)
+    }
+
+    /// The name, training set and test set of the dataset in `directory`, whose format is recognised from its files.
+    private static func folder(_ directory: String) throws -> (name: String, train: LabeledDataset, test: LabeledDataset) {
+        let detected = try DatasetFormat.detect(directory: directory)
+        let (train, test) = try detected.load(directory: directory)
+        return ("\(detected.name) (\(directory))", train, test)
+    }
+
+    /// The name, training set and test set of the embedded digits, split with `splitSeed`, as read.
+    private static func digits(splitSeed: UInt64) throws -> (name: String, train: LabeledDataset, test: LabeledDataset) {
+        let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: splitSeed)
+        return ("sklearn-digits (embedded)", train, test)
     }
 
     private static func normalized(_ dataset: LabeledDataset, _ normalization: ChannelNormalization) throws -> LabeledDataset {

@@ -2,6 +2,7 @@ import ArchitectureSearch
 import Datasets
 import Foundation
 import NeuralNetwork
+import Serialization
 import TensorCore
 import Training
 
@@ -41,7 +42,8 @@ struct SearchRun {
     let trial: Int
     let out: String
 
-    func run() throws -> SearchSummary {
+    /// Trains the network, writes the run's files and returns its summary and final network.
+    func run() throws -> (summary: SearchSummary, network: GrowingNetwork) {
         let started = Date()
         let inputShape = data.train.sampleShape, classes = data.train.classCount
         let budget = settings.budget
@@ -62,7 +64,7 @@ struct SearchRun {
 
         let train = try DataLoader(dataset: data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
                                    augmentation: settings.augment ? try RandomCrop(padding: 2) : nil)
-        let test = try DataLoader(dataset: data.test, batchSize: 500, shuffle: false, seed: settings.seed)
+        let test = try SearchData.testBatches(data.test)
         let optimizer = try SGD(learningRate: settings.learningRate, momentum: 0.9, nesterov: true, weightDecay: settings.weightDecay)
         // A short linear warm-up keeps the sparse, unnormalised starting network from collapsing (dead ReLUs).
         let schedule = try CosineAnnealingSchedule(initialRate: settings.learningRate, finalRate: 0, length: Double(settings.epochs))
@@ -89,6 +91,7 @@ struct SearchRun {
 
         let history = try loop.fit(train: train, test: test, epochs: settings.epochs)
         try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
+        try RunFolder(path: out).save(model, preparation: data.preparation)
         let records = expansion?.records ?? []
         if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
 
@@ -113,7 +116,7 @@ struct SearchRun {
             zeroScoreUnits: records.reduce(0) { $0 + $1.zeroScoreUnits },
             revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
         try AtomicFile.writeJSON(summary, to: path("summary.json"))
-        return summary
+        return (summary, model)
     }
 
     /// Removes the TensorBoard event files of an earlier run written into ``out``.

@@ -1,5 +1,4 @@
 import Datasets
-import Foundation
 import NeuralNetwork
 import TensorCore
 import Training
@@ -98,17 +97,5 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertThrowsError(try loop.fit(train: FixedBatches([wrong]), test: nil, epochs: 1)) { error in
             XCTAssertTrue("\(error)".contains("conv"), "\(error)")
         }
-    }
-
-    func testAtomicFileReplacesWholeFiles() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("nested/summary.json").path
-        try AtomicFile.writeJSON(["a": 1], to: path)
-        try AtomicFile.writeJSON(["a": 2], to: path)
-        let decoded = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        XCTAssertEqual(decoded, ["a": 2])
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested").path)
-        XCTAssertEqual(leftovers, ["summary.json"])
     }
 }

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import TensorCore
+import Training
+
+/// `ilnas evaluate RUN`: the test accuracy and loss of the network that `ilnas search` saved in RUN.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate the final network of a search run on its test set.",
+        discussion: """
+            Loads RUN/model.safetensors and prepares the test set as the search did (the digits split with the \
+            run's seed, inputs normalised with the run's training statistics from RUN/data.json), then prints one \
+            JSON line: testAccuracy, testLoss, parameterCount, multiplyAccumulates and the model's path.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The run folder: the --out of ilnas search.", valueName: "run"))
+    var runFolder: String
+    @Option(help: "Folder with MNIST-format IDX files (default: the embedded sklearn 8x8 digits).")
+    var data: String?
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        do {
+            if let threads { try ComputeThreads.configure(threads: threads) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let evaluation = try RunEvaluation(folder: RunFolder(path: runFolder), dataDirectory: data)
+            print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+    }
+}

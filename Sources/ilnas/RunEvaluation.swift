@@ -1,0 +1,31 @@
+import Training
+
+/// What `ilnas evaluate` prints: the saved network of a run evaluated on the run's test set.
+struct RunEvaluation: Codable {
+    /// The fraction of test images classified correctly; equal to the run's final `testAccuracy`.
+    var testAccuracy: Double
+    /// The mean cross-entropy over the test images.
+    var testLoss: Double
+    var parameterCount: Int
+    /// Multiply-accumulates of one image's forward pass.
+    var multiplyAccumulates: Int
+    /// The model file evaluated.
+    var path: String
+
+    /// Loads the network of `folder` and evaluates it on the test set of `dataDirectory` (the embedded digits when
+    /// `nil`), prepared as the run prepared its own, in the batches the search evaluated in.
+    init(folder: RunFolder, dataDirectory: String?) throws {
+        let network = try folder.network()
+        let test = try SearchData.testSet(directory: dataDirectory, preparation: try folder.preparation())
+        guard test.sampleShape == network.inputShape else {
+            throw CommandFailure(message: "\(folder.modelPath): the network takes inputs of shape \(network.inputShape), "
+                + "the test images have shape \(test.sampleShape)")
+        }
+        let (loss, accuracy) = try Evaluation.evaluate(network, on: SearchData.testBatches(test))
+        testAccuracy = Double(accuracy)
+        testLoss = Double(loss)
+        parameterCount = network.parameterCount
+        multiplyAccumulates = network.multiplyAccumulates
+        path = folder.modelPath
+    }
+}

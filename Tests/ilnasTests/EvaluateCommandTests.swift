@@ -1,0 +1,71 @@
+import ArchitectureSearch
+import ArgumentParser
+import Datasets
+import Foundation
+@testable import ilnas
+import TensorCore
+import TestSupport
+import Training
+import XCTest
+
+/// `ilnas evaluate` on the folders `ilnas search` writes: the same accuracy as the search's summary, and a one-line
+/// error with exit status 1 for a model file that is missing or corrupt.
+final class EvaluateCommandTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+    private var folder: String { directory.path }
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(self)
+    }
+
+    /// Runs `ilnas search` on the digits with a short schedule that still expands, and returns its summary.
+    private func search(_ arguments: [String]) throws -> SearchSummary {
+        try SearchCommand.parse(["--epochs", "1", "--expand-every", "0.25", "--batch-size", "64", "--quiet", "--out", folder] + arguments).run()
+        return try JSONDecoder().decode(SearchSummary.self, from: Data(contentsOf: URL(fileURLWithPath: directory.file("summary.json"))))
+    }
+
+    func testEvaluationGivesTheSearchsFinalTestAccuracy() throws {
+        let summary = try search(["--seed", "3"])
+        XCTAssertGreaterThan(summary.expansions, 0)
+        let evaluation = try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil)
+        XCTAssertEqual(evaluation.testAccuracy, summary.testAccuracy)
+        let epochs = try String(contentsOfFile: directory.file("epochs.jsonl"), encoding: .utf8).split(separator: "\n")
+        let lastEpoch = try JSONDecoder().decode(EpochReport.self, from: Data(try XCTUnwrap(epochs.last).utf8))
+        XCTAssertEqual(Float(evaluation.testLoss), lastEpoch.testLoss)
+        XCTAssertEqual(evaluation.parameterCount, summary.parameterCount)
+        XCTAssertEqual(evaluation.multiplyAccumulates, summary.multiplyAccumulates)
+        XCTAssertEqual(evaluation.path, directory.file("model.safetensors"))
+    }
+
+    /// With several random-growth trials the top folder holds the kept trial's network, as its summary does.
+    func testTheTopFolderOfTrialsHoldsTheKeptNetwork() throws {
+        let summary = try search(["--baseline", "random", "--trials", "2", "--budget", "5000"])
+        let kept = try XCTUnwrap(summary.keptTrial)
+        let top = try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil)
+        let trial = try RunEvaluation(folder: RunFolder(path: directory.file("trial-\(kept)")), dataDirectory: nil)
+        XCTAssertEqual(top.testAccuracy, summary.testAccuracy)
+        XCTAssertEqual(top.parameterCount, trial.parameterCount)
+        XCTAssertEqual(top.testLoss, trial.testLoss)
+    }
+
+    func testAMissingOrCorruptModelIsOneLineNamingThePathAndStatus1() throws {
+        try "not a model".write(toFile: directory.file("model.safetensors"), atomically: true, encoding: .utf8)
+        for (run, model) in [(directory.file("absent"), directory.file("absent/model.safetensors")), (folder, directory.file("model.safetensors"))] {
+            XCTAssertThrowsError(try EvaluateCommand.parse([run]).run()) { error in
+                let message = ILNASCommand.message(for: error)
+                XCTAssertTrue(message.hasPrefix("\(model): "), message)
+                XCTAssertFalse(message.contains("\n"), message)
+                XCTAssertEqual(ILNASCommand.exitCode(for: error), .failure)
+            }
+        }
+    }
+
+    func testARunOnIDXDataNeedsItsFolder() throws {
+        let network = try ConvolutionalTemplate().makeNetwork(inputShape: [1, 8, 8], classes: 10, seed: 1)
+        let statistics = try ChannelStatistics(of: Tensor(shape: [1, 1, 1, 2], scalars: [0, 1]))
+        try RunFolder(path: folder).save(network, preparation: DataPreparation(dataset: "idx:/data/mnist", digitsSplitSeed: nil, statistics: statistics))
+        XCTAssertThrowsError(try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil)) { error in
+            XCTAssertEqual("\(error)", "the run was on idx:/data/mnist, not the embedded digits: give its folder with --data")
+        }
+    }
+}
