@@ -47,7 +47,6 @@ final class SearchBudgetTests: XCTestCase {
     /// that adds no compute (a kernel inside a connection that is computed already) weighs its parameters only.
     func testAUnitsWeightCountsTheComputeItAdds() throws {
         let network = try SearchFixtures.convolutionalNetwork()
-        let now = network.multiplyAccumulates
         let units = KernelGranularity().allUnits(in: network)
         let promoting = try XCTUnwrap(units.first { network.multiplyAccumulatesAdded(by: $0) > 0 })
         let inside = try XCTUnwrap(units.first { network.cost(of: $0) > 0 && network.multiplyAccumulatesAdded(by: $0) == 0 })
