@@ -13,13 +13,16 @@ struct RunEvaluation: Codable {
     var path: String
 
     /// Loads the network of `folder` and evaluates it on the test set of `dataDirectory` (the embedded digits when
-    /// `nil`), prepared as the run prepared its own, in the batches the search evaluated in.
+    /// `nil`), prepared as the run prepared its own (images of another shape adapted to the network's input first:
+    /// Section 5.2's evaluation without training), in the batches the search evaluated in.
     init(folder: RunFolder, dataDirectory: String?) throws {
         let network = try folder.network()
-        let test = try SearchData.testSet(directory: dataDirectory, preparation: try folder.preparation())
-        guard test.sampleShape == network.inputShape else {
-            throw CommandFailure(message: "\(folder.modelPath): the network takes inputs of shape \(network.inputShape), "
-                + "the test images have shape \(test.sampleShape)")
+        let test = try SearchData.testSet(directory: dataDirectory, preparation: try folder.preparation(),
+                                          adaptingTo: network.inputShape)
+        let outputs = network.outputNode?.realChannelCount ?? 0
+        guard test.classCount == outputs else {
+            throw CommandFailure(message: "\(folder.modelPath): the network tells \(outputs) classes apart, "
+                + "the test set has \(test.classCount): keep evolving it on the new data with ilnas search --from")
         }
         let (loss, accuracy) = try Evaluation.evaluate(network, on: SearchData.testBatches(test))
         testAccuracy = Double(accuracy)

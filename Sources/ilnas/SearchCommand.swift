@@ -31,7 +31,9 @@ struct SearchCommand: ParsableCommand {
 
     @Option(help: "Folder with MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary files, or the folder holding the archive's folder (default: the embedded sklearn 8x8 digits).")
     var data: String?
-    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data).")
+    @Option(help: "Keep evolving the final network of this run folder on --data (Section 5.2): images are adapted to its input (resized; grey repeated into colour or colour averaged into grey) and a new output layer replaces the old one when the class count differs.")
+    var from: String?
+    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data; with --from at least the network's size).")
     var budget: ParameterBudget?
     @Option(name: .customLong("compute-budget"),
             help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1x with the conv template, none with mlp).")
@@ -100,6 +102,7 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--arch-lr-decay must be one of \(ExpansionSchedule.Decay.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         _ = try TopDownGranularity(parsing: granularity)
+        if from != nil, baseline == .fixed { throw ValidationError("--from keeps evolving a network: use it with --baseline ilnas or random") }
     }
 
     func run() throws {
@@ -112,19 +115,27 @@ struct SearchCommand: ParsableCommand {
 
     private func search() throws {
         if let threads { try ComputeThreads.configure(threads: threads) }
-        let data = try SearchData.load(directory: data, seed: seed)
+        let source = from.map { TransferSource(folder: RunFolder(path: $0)) }
+        let data = try SearchData.load(directory: data, seed: seed, adaptingTo: try source?.folder.network().inputShape)
+        let start = try source?.network(classes: data.train.classCount)
+        if let start, let from, !quiet {
+            print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
+        }
         if !quiet {
             print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
                   + "\(data.train.sampleShape), \(data.train.classCount) classes")
         }
         let onDigits = self.data == nil
-        let budget = self.budget?.count ?? (onDigits ? 20_000 : 100_000)
+        let budget = self.budget?.count ?? max(onDigits ? 20_000 : 100_000, start?.parameterCount ?? 0)
         let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
                                              hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
-        let computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1) : .none)).resolved {
+        var computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1) : .none)).resolved {
             guard self.template == .conv else { throw ValidationError("--compute-budget Nx needs --template conv, whose fixed network it refers to") }
             return try template.fixedNetwork(inputShape: data.train.sampleShape, classes: data.train.classCount, budget: budget, seed: seed)
                 .multiplyAccumulates
+        }
+        if let start, computeBudget == nil, let limit = computeLimit {   // by default, room for the network it starts from
+            computeLimit = max(limit, start.multiplyAccumulates)
         }
         let settings = SearchRun.Settings(
             budget: try SearchBudget(parameters: budget, multiplyAccumulates: computeLimit),
@@ -136,12 +147,13 @@ struct SearchCommand: ParsableCommand {
             candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize ?? (onDigits ? 16 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil,
             seed: seed, showsProgress: !quiet)
-        let network: SearchRun.Network = switch (baseline, self.template) {
+        let selection: ArchitectureOptimizer.Selection = baseline == .random ? .random : .gradient
+        let network: SearchRun.Network = if let source { .evolved(source, selection: selection) } else { switch (baseline, self.template) {
         case (.fixed, .mlp): throw SearchError.invalidSetting("the fixed baseline is VGG-like and needs --template conv")
         case (.fixed, .conv): .fixed(template)
-        case (_, .mlp): .grown(MultilayerPerceptronTemplate(), selection: baseline == .random ? .random : .gradient)
-        case (_, .conv): .grown(template, selection: baseline == .random ? .random : .gradient)
-        }
+        case (_, .mlp): .grown(MultilayerPerceptronTemplate(), selection: selection)
+        case (_, .conv): .grown(template, selection: selection)
+        } }
 
         let trialCount = baseline == .random ? trials : 1
         var runs: [(summary: SearchSummary, network: GrowingNetwork)] = []

@@ -12,8 +12,13 @@ struct SearchData {
     /// How the inputs were prepared, for `ilnas evaluate`.
     let preparation: DataPreparation
 
-    static func load(directory: String?, seed: UInt64) throws -> SearchData {
-        let (name, train, test) = try directory.map(folder) ?? digits(splitSeed: seed)
+    /// The data of `directory` (the embedded digits, split with `seed`, when `nil`); with `inputShape`, every image is
+    /// first adapted to that shape (``Datasets/LabeledDataset/adapted(to:)``), as for a network trained on other data.
+    static func load(directory: String?, seed: UInt64, adaptingTo inputShape: [Int]? = nil) throws -> SearchData {
+        var (name, train, test) = try directory.map(folder) ?? digits(splitSeed: seed)
+        if let inputShape {
+            (train, test) = (try train.adapted(to: inputShape), try test.adapted(to: inputShape))
+        }
         let preparation = DataPreparation(dataset: name, digitsSplitSeed: directory == nil ? seed : nil,
                                           statistics: try ChannelStatistics(of: train.images))
         let normalization = try preparation.normalization()
@@ -22,9 +27,10 @@ struct SearchData {
     }
 
     /// The test set of `directory` (the embedded digits when `nil`) prepared as `preparation` says: split as the run
-    /// split the digits and normalised with the run's training statistics.
+    /// split the digits, adapted to `inputShape` (a no-op for the run's own data) and normalised with the run's
+    /// training statistics.
     /// - Throws: `CommandFailure` when the digits are asked for but the run was not on them.
-    static func testSet(directory: String?, preparation: DataPreparation) throws -> LabeledDataset {
+    static func testSet(directory: String?, preparation: DataPreparation, adaptingTo inputShape: [Int]) throws -> LabeledDataset {
         let test: LabeledDataset
         if let directory {
             test = try folder(directory).test
@@ -33,7 +39,7 @@ struct SearchData {
         } else {
             throw CommandFailure(message: "the run was on \(preparation.dataset), not the embedded digits: give its folder with --data")
         }
-        return try normalized(test, preparation.normalization())
+        return try normalized(test.adapted(to: inputShape), preparation.normalization())
     }
 
     /// The test set in the batches the search evaluates it in (500 at a time, in order), so that any evaluation

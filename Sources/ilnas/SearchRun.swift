@@ -33,6 +33,16 @@ struct SearchRun {
         case fixed(ConvolutionalTemplate)
         /// A network sampled from a template and grown during training.
         case grown(any SearchTemplate, selection: ArchitectureOptimizer.Selection)
+        /// The final network of an earlier run, kept growing on this run's data (Section 5.2).
+        case evolved(TransferSource, selection: ArchitectureOptimizer.Selection)
+
+        /// How units are chosen, for the networks that grow.
+        var selection: ArchitectureOptimizer.Selection? {
+            switch self {
+            case .fixed: nil
+            case let .grown(_, selection), let .evolved(_, selection): selection
+            }
+        }
     }
 
     let settings: Settings
@@ -60,6 +70,8 @@ struct SearchRun {
                 .makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
         case let .grown(template, _):
             model = try template.makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
+        case let .evolved(source, _):
+            model = try source.network(classes: classes)
         }
 
         let train = try DataLoader(dataset: data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
@@ -76,7 +88,7 @@ struct SearchRun {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let auditPath = path("expansions.jsonl"), architecturePath = path("architecture.json")
         var expansion: ExpansionCallback?
-        if case let .grown(_, selection) = network {
+        if let selection = network.selection {
             let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: settings.candidateFactor,
                                                                   seed: settings.seed &+ 1 &+ UInt64(trial) &* 7_919)
             let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: settings.granularity,
@@ -96,11 +108,7 @@ struct SearchRun {
         if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }
-        let baseline: String
-        switch network {
-        case .fixed: baseline = "fixed"
-        case let .grown(_, selection): baseline = selection == .gradient ? "ilnas" : "random"
-        }
+        let baseline = network.selection.map { $0 == .gradient ? "ilnas" : "random" } ?? "fixed"
         let summary = SearchSummary(
             testAccuracy: Double(history.last?.testAccuracy ?? 0), trainAccuracy: Double(history.last?.trainAccuracy ?? 0),
             parameterCount: model.parameterCount, budget: budget.parameters, computeBudget: budget.multiplyAccumulates,
