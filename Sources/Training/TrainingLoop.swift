@@ -62,7 +62,8 @@ public final class TrainingLoop {
 
     /// Trains until `epochs` epochs are done, evaluating on `test` after each epoch when given: from the start, or
     /// from where ``resume(from:)`` put the loop.
-    /// - Throws: ``TrainingStopped`` when ``stopRequest`` stops training, and what a callback throws.
+    /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)`` when a step's loss is not finite (the
+    ///   step is not applied), ``TrainingStopped`` when ``stopRequest`` stops training, and what a callback throws.
     @discardableResult
     public func fit(train: BatchSource, test: BatchSource?, epochs: Int) throws -> [EpochReport] {
         guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be non-negative, got \(epochs)") }
@@ -112,11 +113,16 @@ public final class TrainingLoop {
     /// One optimisation step on `batch`; returns the batch loss (before the update), the number of correct predictions
     /// and, when clipping or ``measuresGradientNorm``, the global L2 norm of the present parameters' gradients
     /// before clipping.
+    /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)``, naming the step ``progress`` is at,
+    ///   when the loss is infinite or NaN: training has diverged, and the step changes nothing.
     public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
         let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
+        guard result.loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(loss: result.loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
+        }
         try model.accumulateParameterGradients(result.logitsGradient)
         let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
             ?? (measuresGradientNorm ? GradientClipping.globalNorm(of: parameters) : nil)
@@ -151,13 +157,21 @@ public enum Evaluation {
     }
 }
 
-/// Invalid settings of a training run.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
+/// Why a training run cannot start or go on.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// A setting, or the progress to resume from, is invalid.
     case invalidSetting(String)
+    /// The loss of step `globalStep` (1-based), batch `batch` of epoch `epoch` (both 0-based), is infinite or NaN:
+    /// training has diverged. The step was not applied.
+    case nonFiniteLoss(loss: Float, epoch: Int, batch: Int, globalStep: Int)
 
     public var description: String {
         switch self {
-        case let .invalidSetting(reason): return "training: \(reason)"
+        case let .invalidSetting(reason):
+            return "training: \(reason)"
+        case let .nonFiniteLoss(loss, epoch, batch, globalStep):
+            return "training diverged: the loss of step \(globalStep) (epoch \(epoch + 1), batch \(batch + 1)) is \(loss); "
+                + "the step was not applied (a lower learning rate may help)"
         }
     }
 }

@@ -5,7 +5,7 @@ import Training
 import XCTest
 
 /// A training loop stopped between two steps and resumed from its progress, with the model and optimizer state of that
-/// moment, ends bit for bit as the loop that never stopped.
+/// moment, ends bit for bit as the loop that never stopped; a loss that is not finite stops training before the update.
 final class TrainingResumeTests: XCTestCase {
     /// The digits, shuffled and randomly shifted per epoch: 6 batches of 64 (the last smaller) per epoch.
     private func digits() throws -> (train: DataLoader, test: DataLoader) {
@@ -118,5 +118,39 @@ final class TrainingResumeTests: XCTestCase {
             XCTAssertEqual("\(error)", "training: cannot continue from epoch 1, batch 7: the run has 3 epochs of 6 batches")
         }
         XCTAssertEqual(loop.globalStep, 7, "nothing trained")
+    }
+
+    /// A weight that is NaN makes the first loss NaN: the step throws before it changes anything, naming itself.
+    func testANonFiniteLossStopsTrainingBeforeTheUpdateNamingTheStep() throws {
+        let (train, test) = try digits()
+        let loop = try loop()
+        let weight = try XCTUnwrap(loop.model.parameters.last)
+        weight.value[flat: 3] = .nan
+        let before = state(of: loop)
+        XCTAssertThrowsError(try loop.fit(train: train, test: test, epochs: 3)) { error in
+            guard case let .nonFiniteLoss(loss, epoch, batch, globalStep) = error as? TrainingError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertTrue(loss.isNaN)
+            XCTAssertEqual([epoch, batch, globalStep], [0, 0, 1])
+            XCTAssertEqual("\(error)", "training diverged: the loss of step 1 (epoch 1, batch 1) is nan; the step was not applied "
+                + "(a lower learning rate may help)")
+        }
+        XCTAssertEqual(state(of: loop), before)
+        XCTAssertEqual(loop.globalStep, 0)
+    }
+
+    /// An absurd learning rate, as `--learning-rate 1e9` gives, diverges within the first epochs: an error naming the
+    /// step, not reports full of NaN.
+    func testADivergingRunEndsWithTheStepWhoseLossIsNotFinite() throws {
+        let (train, test) = try digits()
+        let loop = try loop(learningRate: 1e9)
+        loop.maximumGradientNorm = nil
+        XCTAssertThrowsError(try loop.fit(train: train, test: test, epochs: 3)) { error in
+            guard case let .nonFiniteLoss(_, epoch, batch, globalStep) = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(globalStep, loop.globalStep + 1)
+            XCTAssertEqual(epoch * 6 + batch, loop.globalStep)
+        }
+        XCTAssertTrue(loop.history.allSatisfy { $0.trainLoss.isFinite })
     }
 }
