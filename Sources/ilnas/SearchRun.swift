@@ -67,7 +67,8 @@ struct SearchRun {
             try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
             try removeEventFiles()   // nor plot over the last one
         }
-        loop.callbacks.append(try TensorBoardLogger(folder: out))
+        // One event file per process: a run stopped and resumed within a second would otherwise reuse the file name.
+        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, suffix: ".\(getpid())")))
         let checkpoints = CheckpointWriter(folder: folder.checkpoints, options: options, network: model, expansion: expansion)
         loop.callbacks.append(checkpoints)
         try resumed?.restore(loop, expansion: expansion)
