@@ -3,7 +3,7 @@
 ///
 /// Progress moves only between steps: after a step, ``batch`` counts it; after an epoch's evaluation, the epoch's
 /// report joins ``history`` and the next epoch starts at batch 0.
-public struct TrainingProgress: Codable, Equatable, Sendable {
+public struct TrainingProgress: Codable, Equatable, Sendable, CustomStringConvertible {
     /// The epoch in progress (0-based), or the next one when ``batch`` is 0.
     public var epoch: Int
     /// Steps done in ``epoch``: training continues with batch `batch` of the epoch's order.
@@ -33,6 +33,12 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
 
     /// Whether no step has been taken: training from here starts rather than resumes.
     public var isAtStart: Bool { self == TrainingProgress() }
+
+    /// Where training is, 1-based as a progress bar counts: `step 2 of epoch 3, step 48 in all`, or
+    /// `the start of epoch 3, step 46 in all` between two epochs.
+    public var description: String {
+        "\(batch == 0 ? "the start" : "step \(batch)") of epoch \(epoch + 1), step \(globalStep) in all"
+    }
 
     /// Why this progress cannot be that of a loop (a negative count, a history that does not match the epoch), or
     /// `nil` when it can.

@@ -5,11 +5,11 @@ public struct TrainingStopped: Error, Equatable, CustomStringConvertible {
     /// Where the loop stopped; fitting a loop resumed from it continues with the next step.
     public let progress: TrainingProgress
 
-    public init(progress: TrainingProgress) {
+    init(progress: TrainingProgress) {
         self.progress = progress
     }
 
     public var description: String {
-        "training stopped on request after step \(progress.globalStep) (epoch \(progress.epoch + 1), \(progress.batch) steps into it)"
+        "training stopped on request at \(progress)"
     }
 }

@@ -18,8 +18,7 @@ struct RunStopped: Error {
             try work()
         } catch let stopped as RunStopped {
             let signal = StopSignal.received ?? SIGTERM
-            FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: signal)) after step \(stopped.progress.globalStep) "
-                + "(epoch \(stopped.progress.epoch + 1), \(stopped.progress.batch) steps into it); checkpoint: "
+            FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: signal)) at \(stopped.progress); checkpoint: "
                 + "\(stopped.checkpoint ?? "none"); continue with: ilnas resume \(folder)\n").utf8))
             throw ExitCode(128 + signal)
         } catch {

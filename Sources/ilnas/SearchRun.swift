@@ -134,11 +134,7 @@ struct SearchRun {
         guard checkpoint.settings == options else {
             throw CommandFailure(message: "\(file): written by a run with other options than \(folder.configurationPath) holds")
         }
-        if !quiet {
-            let progress = checkpoint.progress
-            print("resuming from \(file): epoch \(progress.epoch + 1) of \(options.epochs), \(progress.batch) steps into it, "
-                  + "step \(progress.globalStep) in all")
-        }
+        if !quiet { print("resuming from \(file): \(checkpoint.progress) (of \(options.epochs) epochs)") }
         return checkpoint
     }
 

@@ -240,7 +240,7 @@ final class ResumeCommandTests: XCTestCase {
                 XCTAssertEqual(process.terminationReason, .exit, stop.name)
                 XCTAssertEqual(process.terminationStatus, 143, stop.name)
                 let message = try String(contentsOfFile: errors, encoding: .utf8)
-                XCTAssertTrue(message.hasPrefix("stopped by SIGTERM after step "), message)
+                XCTAssertTrue(message.hasPrefix("stopped by SIGTERM at step "), message)
                 XCTAssertTrue(message.contains("checkpoint: \(checkpoints.first ?? "?"); continue with: ilnas resume \(run)"), message)
                 XCTAssertNotEqual(checkpoints.first.map { ($0 as NSString).lastPathComponent }, stop.after, "a checkpoint of the step it stopped at")
             }
