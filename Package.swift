@@ -6,7 +6,7 @@ import PackageDescription
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
 ///   Datasets            <- TensorCore, CZlib  IDX/CSV/CIFAR/STL-10 readers, data loader, augmentation
-///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files; atomic file writes
+///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ilnas, Examples/*   <- the above

@@ -53,7 +53,8 @@ public final class ArchitectureOptimizer {
     public let selection: Selection
     /// Candidates in the hyper-architecture, as a multiple of the parameters to add (n / m ≥ 1).
     public var candidateFactor: Double
-    private var generator: RandomGenerator
+    /// What random growth draws its units from; part of a search's checkpoint (``ExpansionCallback/State``).
+    var generator: RandomGenerator
 
     /// An optimizer that grows spaces within `budget`; `seed` drives random growth (the gradient selection
     /// draws nothing). Throws when `candidateFactor` is below 1.

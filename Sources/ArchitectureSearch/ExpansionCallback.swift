@@ -52,6 +52,8 @@ public final class ExpansionCallback: TrainingCallback {
             initialArchitectureLearningRate = schedule.initialArchitectureLearningRate
                 ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget.parameters,
                                                  totalEpochs: loop.plannedEpochs)
+        case .trainingResumed:
+            if plateau != nil { loop.measuresGradientNorm = true }
         case let .batchEnd(report):
             let progress = Double(report.epoch) + Double(report.batch + 1) / Double(max(1, loop.batchesPerEpoch))
             let end = schedule.searchEnd(totalEpochs: loop.plannedEpochs)
@@ -64,6 +66,37 @@ public final class ExpansionCallback: TrainingCallback {
         default:
             break
         }
+    }
+
+    /// What this callback has done and will do next, for a checkpoint.
+    public var state: State {
+        State(records: records, nextExpansion: nextExpansion, initialArchitectureLearningRate: initialArchitectureLearningRate,
+              budgetExhausted: budgetExhausted, architectureSecondsPerEpoch: architectureSecondsPerEpoch, plateau: plateau,
+              selectionGeneratorState: optimizer.generator.hexadecimalState)
+    }
+
+    /// Puts the callback where `state` (another callback's ``state``, with the same settings) was, so that a training
+    /// loop resumed from the same moment (``TrainingLoop/resume(from:)``) searches as that callback would have; takes
+    /// the probe batch from ``scoringData`` again.
+    /// - Throws: ``SearchError/invalidSetting(_:)`` when the generator state is invalid or the plateau detector does
+    ///   not match this callback's schedule.
+    public func restore(_ state: State) throws {
+        guard let generator = RandomGenerator(hexadecimalState: state.selectionGeneratorState) else {
+            throw SearchError.invalidSetting("the selection generator state \(state.selectionGeneratorState) is not four words "
+                + "of 16 hexadecimal digits, not all zero")
+        }
+        guard state.plateau?.window == schedule.plateau?.window, state.plateau?.tolerance == schedule.plateau?.tolerance else {
+            throw SearchError.invalidSetting("the saved plateau detector \(state.plateau.map { "\($0)" } ?? "(none)") does not match "
+                + "the schedule's \(schedule.plateau.map { "\($0)" } ?? "(none)")")
+        }
+        records = state.records
+        nextExpansion = state.nextExpansion
+        initialArchitectureLearningRate = state.initialArchitectureLearningRate
+        budgetExhausted = state.budgetExhausted
+        architectureSecondsPerEpoch = state.architectureSecondsPerEpoch
+        plateau = state.plateau
+        optimizer.generator = generator
+        probeBatch = Self.probeBatch(from: scoringData)
     }
 
     private func expand(at progress: Double, searchEnd: Double, report: BatchReport, learningRate: Float) throws {

@@ -3,7 +3,7 @@ import Foundation
 /// When the architecture grows and by how much (Algorithm 1, line 4, and the architecture learning rate A_lr).
 public struct ExpansionSchedule: Sendable, Equatable {
     /// How A_lr decays over the search phase.
-    public enum Decay: String, Sendable, Equatable, CaseIterable {
+    public enum Decay: String, Sendable, Equatable, CaseIterable, Codable {
         /// A_lr stays at its initial value.
         case constant
         /// Cosine from the initial value down to `finalRatio` times it at the end of the search phase.
@@ -87,7 +87,7 @@ public struct ExpansionSchedule: Sendable, Equatable {
 
 /// Detects that training has settled: the mean gradient norm of the last `window` steps differs
 /// from that of the `window` steps before by less than `tolerance` (relative).
-public struct GradientPlateau: Sendable, Equatable {
+public struct GradientPlateau: Sendable, Equatable, Codable {
     public var window: Int
     public var tolerance: Double
     private var norms: [Double] = []

@@ -17,8 +17,8 @@ import TensorCore
 /// every connection keeps the convolution algorithm it was created with, which its grown shape might no longer
 /// choose), and growth: the same expansion of the loaded network draws the same probe weights and makes the same
 /// network as it would have made of the saved one. Not saved: gradients, optimizer state (momentum starts afresh
-/// when training resumes), and the would-be weights of structural candidates, which exist only while an
-/// expansion scores them.
+/// when training continues from this file; a ``SearchCheckpoint`` adds it), and the would-be weights of structural
+/// candidates, which exist only while an expansion scores them.
 extension GrowingNetwork {
     /// The version of the structure JSON that ``write(toFile:)`` writes and ``init(contentsOfFile:)`` reads.
     public static var fileFormatVersion: Int { GrowingNetworkStructure.formatVersion }
@@ -27,6 +27,22 @@ extension GrowingNetwork {
     /// - Throws: `SafetensorsError` naming `path` when the file cannot be written; `GrowingNetworkFileError`
     ///   when the structure cannot be stored as JSON (a growth limit that is not a finite number).
     public func write(toFile path: String) throws {
+        try safetensorsContents(for: path).write(toFile: path)
+    }
+
+    /// Loads the network that ``write(toFile:)`` wrote to `path`, after checking that the structure is consistent
+    /// and that every tensor it names is there with its type and shape, and no other.
+    /// - Throws: `SafetensorsError` when the file cannot be read or is not valid safetensors;
+    ///   `GrowingNetworkFileError` when it does not hold a growing network of this format version. Every message
+    ///   names `path` and what is wrong.
+    public convenience init(contentsOfFile path: String) throws {
+        try self.init(safetensors: SafetensorsFile(contentsOfFile: path), path: path)
+    }
+
+    /// The tensors and the metadata entry of the network's file, for a file that holds the network with other
+    /// things (a checkpoint adds tensors and metadata entries of its own); errors name `path`, the file they are for.
+    /// - Throws: `GrowingNetworkFileError` when the structure cannot be stored as JSON.
+    public func safetensorsContents(for path: String) throws -> SafetensorsFile {
         let structure: String
         do {
             structure = try GrowingNetworkStructure(self).json()
@@ -39,16 +55,14 @@ extension GrowingNetwork {
             tensors[GrowingNetworkStructure.maskName(of: parameter.name)] =
                 StoredTensor(shape: parameter.shape, elements: .bool(parameter.mask.flags.map { $0 != 0 }))
         }
-        try SafetensorsFile(tensors: tensors, metadata: [GrowingNetworkStructure.metadataKey: structure]).write(toFile: path)
+        return SafetensorsFile(tensors: tensors, metadata: [GrowingNetworkStructure.metadataKey: structure])
     }
 
-    /// Loads the network that ``write(toFile:)`` wrote to `path`, after checking that the structure is consistent
-    /// and that every tensor it names is there with its type and shape, and no other.
-    /// - Throws: `SafetensorsError` when the file cannot be read or is not valid safetensors;
-    ///   `GrowingNetworkFileError` when it does not hold a growing network of this format version. Every message
-    ///   names `path` and what is wrong.
-    public convenience init(contentsOfFile path: String) throws {
-        let file = try SafetensorsFile(contentsOfFile: path)
+    /// The network of `file`, the contents of the file at `path` as ``safetensorsContents(for:)`` made them: the
+    /// structure in its metadata entry, and exactly the tensors it names (other metadata entries are ignored).
+    /// - Throws: `GrowingNetworkFileError` naming `path` when `file` does not hold a growing network of this format
+    ///   version.
+    public convenience init(safetensors file: SafetensorsFile, path: String) throws {
         let structure = try GrowingNetworkStructure(metadata: file.metadata, path: path)
         let tensors = StoredParameters(file: file, path: path)
         try Self.checkIdentifiers(of: structure, path: path)

@@ -67,10 +67,7 @@ struct GrowingNetworkStructure: Codable {
         headReduction = network.headReduction
         limits = network.limits
         nextIdentifier = network.nextIdentifier
-        generatorState = network.generator.state.map { word in
-            let digits = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }
+        generatorState = network.generator.hexadecimalState
         nodes = network.nodes.map { node in
             let kind: Node.Kind = switch node.kind {
             case .input: .input
@@ -90,19 +87,9 @@ struct GrowingNetworkStructure: Codable {
     /// The structure in the `__metadata__` of the file at `path`, in this build's format version.
     init(metadata: [String: String], path: String) throws(GrowingNetworkFileError) {
         guard let json = metadata[Self.metadataKey] else { throw .noStructure(path: path) }
-        struct Versioned: Decodable { var formatVersion: Int }
-        let data = Data(json.utf8)
-        do {
-            let version = try JSONDecoder().decode(Versioned.self, from: data).formatVersion
-            guard version == Self.formatVersion else { throw GrowingNetworkFileError.unsupportedVersion(path: path, version: version) }
-            self = try JSONDecoder().decode(Self.self, from: data)
-        } catch let error as GrowingNetworkFileError {
-            throw error
-        } catch let error as DecodingError {
-            throw .invalidStructure(path: path, reason: Self.describe(error))
-        } catch {
-            throw .invalidStructure(path: path, reason: "\(error)")
-        }
+        self = try FormatVersion.decode(json, as: Self.self, version: Self.formatVersion,
+                                        unsupported: { GrowingNetworkFileError.unsupportedVersion(path: path, version: $0) },
+                                        invalid: { GrowingNetworkFileError.invalidStructure(path: path, reason: $0) })
     }
 
     /// The structure as compact JSON with sorted keys.
@@ -114,28 +101,9 @@ struct GrowingNetworkStructure: Codable {
 
     /// The probe-weight generator the structure stores.
     func generator(path: String) throws(GrowingNetworkFileError) -> RandomGenerator {
-        let words = generatorState.compactMap { $0.count == 16 ? UInt64($0, radix: 16) : nil }
-        guard words.count == generatorState.count, let generator = RandomGenerator(state: words) else {
+        guard let generator = RandomGenerator(hexadecimalState: generatorState) else {
             throw .invalidStructure(path: path, reason: "generatorState \(generatorState) is not four words of 16 hexadecimal digits, not all zero")
         }
         return generator
-    }
-
-    /// What is wrong, and where in the JSON: `nodes[2].kind: Cannot initialize Kind from invalid String value conv`.
-    private static func describe(_ error: DecodingError) -> String {
-        let context: DecodingError.Context
-        switch error {
-        case let .typeMismatch(_, found), let .valueNotFound(_, found), let .keyNotFound(_, found), let .dataCorrupted(found):
-            context = found
-        @unknown default:
-            return "\(error)"
-        }
-        let location = context.codingPath.reduce("") { path, key in
-            key.intValue.map { "\(path)[\($0)]" } ?? (path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)")
-        }
-        if case let .keyNotFound(key, _) = error {
-            return "\(location.isEmpty ? "" : "\(location): ")the key \(key.stringValue.debugDescription) is missing"
-        }
-        return "\(location.isEmpty ? "" : "\(location): ")\(context.debugDescription)"
     }
 }

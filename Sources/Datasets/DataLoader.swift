@@ -77,7 +77,14 @@ public struct DataLoader: Sendable {
 
     /// The batches of epoch `epoch`, in order: `for batch in loader.batches(epoch: e) { ... }`.
     public func batches(epoch: Int) -> EpochBatches {
-        EpochBatches(loader: self, epoch: epoch, order: sampleOrder(epoch: epoch))
+        batches(epoch: epoch, from: 0)
+    }
+
+    /// The batches of epoch `epoch` from batch `first` on, in the epoch's order: exactly the batches that
+    /// ``batches(epoch:)`` yields after its first `first`, which are neither gathered nor augmented. A run resumed
+    /// in the middle of an epoch continues with them. `first` is clamped to `0...batchCount`.
+    public func batches(epoch: Int, from first: Int) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch, first: min(max(first, 0), batchCount), order: sampleOrder(epoch: epoch))
     }
 
     /// Batch `index` of the epoch whose sample order is `order`: gathered, then augmented.

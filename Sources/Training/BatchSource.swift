@@ -17,8 +17,15 @@ public protocol BatchSource {
     var batchesPerEpoch: Int { get }
     /// The number of samples in one epoch.
     var samplesPerEpoch: Int { get }
-    /// The batches of epoch `epoch`, in order. The same epoch gives the same batches.
-    func batches(epoch: Int) -> AnyIterator<LabeledBatch>
+    /// The batches of epoch `epoch` from batch `first` on (clamped to `0...batchesPerEpoch`), in order: what
+    /// ``batches(epoch:)`` gives after its first `first`. The same epoch gives the same batches, so a run resumed in
+    /// the middle of an epoch continues with the batches it would have seen.
+    func batches(epoch: Int, from first: Int) -> AnyIterator<LabeledBatch>
+}
+
+extension BatchSource {
+    /// The batches of epoch `epoch`, in order.
+    public func batches(epoch: Int) -> AnyIterator<LabeledBatch> { batches(epoch: epoch, from: 0) }
 }
 
 /// A fixed list of batches, repeated every epoch.
@@ -29,5 +36,7 @@ public struct FixedBatches: BatchSource {
 
     public var batchesPerEpoch: Int { batches.count }
     public var samplesPerEpoch: Int { batches.reduce(0) { $0 + $1.labels.count } }
-    public func batches(epoch: Int) -> AnyIterator<LabeledBatch> { AnyIterator(batches.makeIterator()) }
+    public func batches(epoch: Int, from first: Int) -> AnyIterator<LabeledBatch> {
+        AnyIterator(batches.dropFirst(max(first, 0)).makeIterator())
+    }
 }

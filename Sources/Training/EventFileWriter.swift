@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a TensorBoard event file, so that `tensorboard --logdir FOLDER` plots its scalars.
 ///
-/// The file, `events.out.tfevents.<unix seconds>.<hostname>`, is a log of ``TFRecord``-framed
+/// The file, `events.out.tfevents.<unix seconds>.<hostname><suffix>`, is a log of ``TFRecord``-framed
 /// ``TensorBoardEvent``s that starts with the file version and only grows: scalars are queued, and ``flush()``
 /// appends them. A run stopped during an append leaves a truncated last record, which TensorBoard skips.
 public final class EventFileWriter {
@@ -11,12 +11,14 @@ public final class EventFileWriter {
     /// Framed records not yet in the file.
     private var pending = Data()
 
-    /// Creates `folder` when needed and, in it, a new event file holding the file-version event.
+    /// Creates `folder` when needed and, in it, a new event file holding the file-version event. `suffix` tells apart
+    /// the files of writers started in the same second on the same machine (TensorFlow appends `.v2` or
+    /// `.<pid>.<id>`): a run stopped and resumed within a second, for example.
     ///
     /// Throws ``EventFileError`` when the folder or the file cannot be created, or the file exists already.
-    public init(folder: String, creationDate: Date = Date(), hostname: String = EventFileWriter.hostname()) throws {
+    public init(folder: String, creationDate: Date = Date(), hostname: String = EventFileWriter.hostname(), suffix: String = "") throws {
         let seconds = creationDate.timeIntervalSince1970
-        path = URL(fileURLWithPath: folder).appendingPathComponent("events.out.tfevents.\(Int(seconds)).\(hostname)").path
+        path = URL(fileURLWithPath: folder).appendingPathComponent("events.out.tfevents.\(Int(seconds)).\(hostname)\(suffix)").path
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

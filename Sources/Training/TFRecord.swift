@@ -1,4 +1,5 @@
 import Foundation
+import Serialization
 
 /// The TFRecord framing of TensorFlow record files, TensorBoard's event files among them.
 ///

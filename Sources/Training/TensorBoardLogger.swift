@@ -38,7 +38,7 @@ public final class TensorBoardLogger: TrainingCallback {
             let now = Date()
             for (tag, value) in scalars { writer.addScalar(tag, value: value, step: report.epoch + 1, wallTime: now) }
             try writer.flush()
-        case .trainingStart, .epochStart, .trainingEnd:
+        case .trainingStart, .trainingResumed, .epochStart, .trainingEnd, .trainingStopped:
             break
         }
     }

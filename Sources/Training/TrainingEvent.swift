@@ -2,6 +2,9 @@
 public enum TrainingEvent {
     /// Training is about to start.
     case trainingStart
+    /// Training is about to continue from ``TrainingLoop/progress``, restored with
+    /// ``TrainingLoop/resume(from:)``; sent instead of ``trainingStart``.
+    case trainingResumed
     /// Epoch `epoch` (0-based) is about to start.
     case epochStart(epoch: Int)
     /// A training step finished.
@@ -10,6 +13,9 @@ public enum TrainingEvent {
     case epochEnd(EpochReport)
     /// Training finished.
     case trainingEnd
+    /// Training stops between two steps because ``TrainingLoop/stopRequest`` asked it to; the loop then throws
+    /// ``TrainingStopped``. ``TrainingLoop/progress`` is where a resumed loop continues.
+    case trainingStopped
 }
 
 /// The outcome of one training step.
@@ -30,7 +36,7 @@ public struct BatchReport: Sendable {
 }
 
 /// Per-epoch results, as printed and written to reports.
-public struct EpochReport: Sendable, Codable {
+public struct EpochReport: Sendable, Codable, Equatable {
     public var epoch: Int
     public var trainLoss: Float
     public var trainAccuracy: Float
@@ -41,6 +47,15 @@ public struct EpochReport: Sendable, Codable {
     public var trainSeconds: Double
     /// The number of present parameters at the end of the epoch.
     public var parameterCount: Int
+
+    /// This report with its timings set to 0: what two runs of the same training, one of them interrupted and
+    /// resumed, agree on bit for bit.
+    public var withoutTimings: EpochReport {
+        var report = self
+        report.trainImagesPerSecond = 0
+        report.trainSeconds = 0
+        return report
+    }
 }
 
 /// Observes training and may act on it (log, save, change the architecture).

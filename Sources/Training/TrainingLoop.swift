@@ -22,12 +22,18 @@ public final class TrainingLoop {
     /// Whether each step measures its gradient norm for ``BatchReport/gradientNorm`` even without clipping
     /// (a pass over every gradient, which a small network's step notices).
     public var measuresGradientNorm = false
+    /// Asked after every step, once the callbacks have handled it (an expansion included): when it returns `true`,
+    /// the loop sends ``TrainingEvent/trainingStopped`` and throws ``TrainingStopped`` (a signal handler's flag, for
+    /// example, so that an interrupted run can checkpoint where it is).
+    public var stopRequest: (() -> Bool)?
+    /// How far training has come: the epoch and step, and the finished epochs' reports.
+    public private(set) var progress = TrainingProgress()
     /// Steps taken so far.
-    public private(set) var globalStep = 0
+    public var globalStep: Int { progress.globalStep }
     /// The epoch being trained (0-based).
     public private(set) var currentEpoch = 0
     /// The reports of finished epochs.
-    public private(set) var history: [EpochReport] = []
+    public var history: [EpochReport] { progress.history }
     /// The total number of epochs of the current `fit`.
     public private(set) var plannedEpochs = 0
     /// Batches per epoch of the current `fit`.
@@ -43,41 +49,61 @@ public final class TrainingLoop {
     /// The number of present (architecture) parameters of the model.
     public var parameterCount: Int { model.parameters.reduce(0) { $0 + $1.activeCount } }
 
-    /// Trains for `epochs` epochs on `train`, evaluating on `test` after each epoch when given.
+    /// Makes the next ``fit(train:test:epochs:)`` continue from `progress` (taken from a loop's ``progress``, usually
+    /// through a checkpoint) instead of starting: it sends ``TrainingEvent/trainingResumed`` and continues the epoch
+    /// with the batches not yet seen. The model and the optimizer state must be those of that moment.
+    /// - Throws: ``TrainingError/invalidSetting(_:)`` when `progress` is not consistent
+    ///   (``TrainingProgress/inconsistency``).
+    public func resume(from progress: TrainingProgress) throws {
+        if let inconsistency = progress.inconsistency { throw TrainingError.invalidSetting("cannot resume: \(inconsistency)") }
+        self.progress = progress
+        currentEpoch = progress.epoch
+    }
+
+    /// Trains until `epochs` epochs are done, evaluating on `test` after each epoch when given: from the start, or
+    /// from where ``resume(from:)`` put the loop.
+    /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)`` when a step's loss is not finite (the
+    ///   step is not applied), ``TrainingStopped`` when ``stopRequest`` stops training, and what a callback throws.
     @discardableResult
     public func fit(train: BatchSource, test: BatchSource?, epochs: Int) throws -> [EpochReport] {
         guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be non-negative, got \(epochs)") }
         guard train.batchesPerEpoch > 0 else { throw TrainingError.invalidSetting("the training data has no batches") }
+        guard progress.epoch < epochs ? progress.batch <= train.batchesPerEpoch : progress.epoch == epochs && progress.batch == 0 else {
+            throw TrainingError.invalidSetting("cannot continue from epoch \(progress.epoch + 1), batch \(progress.batch): "
+                + "the run has \(epochs) epochs of \(train.batchesPerEpoch) batches")
+        }
         plannedEpochs = epochs
         batchesPerEpoch = train.batchesPerEpoch
-        try emit(.trainingStart)
-        for epoch in 0..<epochs {
+        try emit(progress.isAtStart ? .trainingStart : .trainingResumed)
+        while progress.epoch < epochs {
+            let epoch = progress.epoch
             currentEpoch = epoch
-            try emit(.epochStart(epoch: epoch))
-            let started = Date()
-            var lossSum = 0.0, correct = 0, seen = 0
-            var batchIndex = 0
-            for batch in train.batches(epoch: epoch) {
+            if progress.batch == 0 { try emit(.epochStart(epoch: epoch)) }
+            let started = Date(timeIntervalSinceNow: -progress.epochSeconds)
+            for batch in train.batches(epoch: epoch, from: progress.batch) {
+                let batchIndex = progress.batch
                 let rate = schedule.learningRate(at: Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch))
                 let (loss, hits, gradientNorm) = try step(batch, learningRate: rate)
-                globalStep += 1
-                lossSum += Double(loss) * Double(batch.labels.count)
-                correct += hits
-                seen += batch.labels.count
+                progress.recordStep(loss: loss, correct: hits, samples: batch.labels.count)
                 try emit(.batchEnd(BatchReport(epoch: epoch, batch: batchIndex, globalStep: globalStep, loss: loss,
                                                accuracy: Float(hits) / Float(max(1, batch.labels.count)),
                                                batchSize: batch.labels.count, learningRate: rate, gradientNorm: gradientNorm)))
-                batchIndex += 1
+                progress.epochSeconds = Date().timeIntervalSince(started)
+                if stopRequest?() == true {
+                    try emit(.trainingStopped)
+                    throw TrainingStopped(progress: progress)
+                }
             }
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = progress.epochSeconds
             let evaluation = try test.map { try evaluate(on: $0) }
+            let seen = progress.epochSamples
             let report = EpochReport(
-                epoch: epoch, trainLoss: Float(lossSum / Double(max(1, seen))),
-                trainAccuracy: Float(correct) / Float(max(1, seen)),
+                epoch: epoch, trainLoss: Float(progress.epochLossSum / Double(max(1, seen))),
+                trainAccuracy: Float(progress.epochCorrect) / Float(max(1, seen)),
                 testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,
                 trainImagesPerSecond: Double(seen) / max(seconds, 1e-9), trainSeconds: seconds,
                 parameterCount: parameterCount)
-            history.append(report)
+            progress.finishEpoch(report)
             try emit(.epochEnd(report))
         }
         try emit(.trainingEnd)
@@ -87,11 +113,16 @@ public final class TrainingLoop {
     /// One optimisation step on `batch`; returns the batch loss (before the update), the number of correct predictions
     /// and, when clipping or ``measuresGradientNorm``, the global L2 norm of the present parameters' gradients
     /// before clipping.
+    /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)``, naming the step ``progress`` is at,
+    ///   when the loss is infinite or NaN: training has diverged, and the step changes nothing.
     public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
         let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
+        guard result.loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(loss: result.loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
+        }
         try model.accumulateParameterGradients(result.logitsGradient)
         let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
             ?? (measuresGradientNorm ? GradientClipping.globalNorm(of: parameters) : nil)
@@ -126,13 +157,21 @@ public enum Evaluation {
     }
 }
 
-/// Invalid settings of a training run.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
+/// Why a training run cannot start or go on.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// A setting, or the progress to resume from, is invalid.
     case invalidSetting(String)
+    /// The loss of step `globalStep` (1-based), batch `batch` of epoch `epoch` (both 0-based), is infinite or NaN:
+    /// training has diverged. The step was not applied.
+    case nonFiniteLoss(loss: Float, epoch: Int, batch: Int, globalStep: Int)
 
     public var description: String {
         switch self {
-        case let .invalidSetting(reason): return "training: \(reason)"
+        case let .invalidSetting(reason):
+            return "training: \(reason)"
+        case let .nonFiniteLoss(loss, epoch, batch, globalStep):
+            return "training diverged: the loss of step \(globalStep) (epoch \(epoch + 1), batch \(batch + 1)) is \(loss); "
+                + "the step was not applied (a lower learning rate may help)"
         }
     }
 }

@@ -3,9 +3,15 @@ import Foundation
 import Serialization
 import Training
 
-/// The files of a run folder that `ilnas evaluate` reads back: the final network and how the inputs were prepared.
+/// The files of a run folder that are read back: the final network and how the inputs were prepared (`ilnas
+/// evaluate`), the configuration and the checkpoints (`ilnas resume`).
 struct RunFolder {
     let path: String
+
+    /// `config.json`: the ``RunConfiguration``.
+    var configurationPath: String { file("config.json") }
+    /// `checkpoints/`: the ``CheckpointFolder``.
+    var checkpoints: CheckpointFolder { CheckpointFolder(path: file("checkpoints")) }
 
     /// `model.safetensors`: the final network (``GrowingNetwork/write(toFile:)``).
     var modelPath: String { file("model.safetensors") }

@@ -17,15 +17,17 @@ struct SearchCommand: ParsableCommand {
             dataset in DIR, whose format it recognises from the files: MNIST-format IDX (MNIST, Fashion-MNIST), \
             CIFAR-10 binary, CIFAR-100 binary (fine labels) or STL-10 binary. Results go to --out: summary.json, \
             expansions.jsonl (one audit line per expansion), epochs.jsonl, architecture.json, the final network \
-            model.safetensors and data.json (how the inputs were prepared), which ilnas evaluate reads.
+            model.safetensors and data.json (how the inputs were prepared), which ilnas evaluate reads; config.json \
+            (the options as resolved) and checkpoints/, from which ilnas resume continues an interrupted run. \
+            SIGINT or SIGTERM stops the run after the current step with a checkpoint (exit status 130 or 143).
             """
     )
 
-    enum Baseline: String, ExpressibleByArgument, CaseIterable {
+    enum Baseline: String, ExpressibleByArgument, CaseIterable, Codable {
         case ilnas, fixed, random
     }
 
-    enum Template: String, ExpressibleByArgument, CaseIterable {
+    enum Template: String, ExpressibleByArgument, CaseIterable, Codable {
         case conv, mlp
     }
 
@@ -33,7 +35,7 @@ struct SearchCommand: ParsableCommand {
     var data: String?
     @Option(help: "Keep evolving the final network of this run folder on --data (Section 5.2): images are adapted to its input (resized; grey repeated into colour or colour averaged into grey) and a new output layer replaces the old one when the class count differs.")
     var from: String?
-    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data; with --from at least the network's size).")
+    @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data).")
     var budget: ParameterBudget?
     @Option(name: .customLong("compute-budget"),
             help: "Limit on multiply-accumulates per image: a count (4M), a multiple of the fixed VGG-like network's of the same parameter budget (1x, 1.5x), or none (default: 1x with the conv template, none with mlp).")
@@ -81,6 +83,9 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("max-gradient-norm"),
             help: "Gradients are rescaled to at most this global L2 norm each step (0: never); keeps the sparse starting network from collapsing at its peak learning rate.")
     var maximumGradientNorm: Float = 5
+    @Option(name: .customLong("checkpoint-every"),
+            help: "Epochs between checkpoints in OUT/checkpoints (the newest two are kept; one is also written at the end and when SIGINT or SIGTERM stops the run); ilnas resume OUT continues from the newest.")
+    var checkpointEvery: Int = 1
     @Option(help: "Output folder.")
     var out: String = "runs/search"
     @Flag(help: "Print only the final JSON line.")
@@ -94,6 +99,7 @@ struct SearchCommand: ParsableCommand {
         if trials > 1, baseline != .random { throw ValidationError("--trials applies to --baseline random only") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
         if !(maximumGradientNorm >= 0) || !maximumGradientNorm.isFinite {
             throw ValidationError("--max-gradient-norm must be 0 (off) or positive, got \(maximumGradientNorm)")
@@ -106,74 +112,48 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try search()
-        } catch {
-            throw CommandFailure(message: "\(error)")
+        try RunStopped.runCommand(in: out) {
+            if let threads { try ComputeThreads.configure(threads: threads) }
+            let source = from.map { TransferSource(folder: RunFolder(path: $0)) }
+            let data = try SearchData.load(directory: data, seed: seed, adaptingTo: try source?.folder.network().inputShape)
+            let start = try source?.network(classes: data.train.classCount)
+            if let start, let from, !quiet {
+                print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
+            }
+            if !quiet {
+                print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
+                      + "\(data.train.sampleShape), \(data.train.classCount) classes")
+            }
+            let options = try resolvedOptions(for: data, start: start)
+            try RunConfiguration(options: options).write(to: RunFolder(path: out))
+            try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet).run()
         }
     }
 
-    private func search() throws {
-        if let threads { try ComputeThreads.configure(threads: threads) }
-        let source = from.map { TransferSource(folder: RunFolder(path: $0)) }
-        let data = try SearchData.load(directory: data, seed: seed, adaptingTo: try source?.folder.network().inputShape)
-        let start = try source?.network(classes: data.train.classCount)
-        if let start, let from, !quiet {
-            print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
-        }
-        if !quiet {
-            print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
-                  + "\(data.train.sampleShape), \(data.train.classCount) classes")
-        }
+    /// The options with their defaults for `data` filled in, the data folder made absolute and the compute budget
+    /// counted.
+    private func resolvedOptions(for data: SearchData, start: GrowingNetwork?) throws -> SearchOptions {
         let onDigits = self.data == nil
         let budget = self.budget?.count ?? max(onDigits ? 20_000 : 100_000, start?.parameterCount ?? 0)
-        let template = ConvolutionalTemplate(stages: 2, channels: onDigits ? 4...8 : 8...12, density: 0.5,
-                                             hiddenWidth: onDigits ? 16...32 : 32...48, headReduction: head)
-        var computeLimit = try (computeBudget ?? (self.template == .conv ? .multipleOfFixed(1) : .none)).resolved {
-            guard self.template == .conv else { throw ValidationError("--compute-budget Nx needs --template conv, whose fixed network it refers to") }
-            return try template.fixedNetwork(inputShape: data.train.sampleShape, classes: data.train.classCount, budget: budget, seed: seed)
-                .multiplyAccumulates
+        var options = SearchOptions(
+            data: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            from: from.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, budget: budget, computeBudget: nil,
+            granularity: granularity, epochs: epochs ?? (onDigits ? 40 : 6), architectureLearningRate: architectureLearningRate,
+            architectureDecay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, expandEvery: expandEvery ?? (onDigits ? 1 : 0.25),
+            augment: augment, plateau: plateau, frozenFraction: frozenFraction, startFraction: startFraction,
+            candidateFactor: candidateFactor, scoringBatches: scoringBatches, baseline: baseline, trials: trials, head: head,
+            template: template, seed: seed, threads: ComputeThreads.count, batchSize: batchSize ?? (onDigits ? 16 : 128),
+            learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm,
+            checkpointEvery: checkpointEvery, out: out, quiet: quiet)
+        options.computeBudget = try (computeBudget ?? (template == .conv ? .multipleOfFixed(1) : .none)).resolved {
+            guard template == .conv else { throw ValidationError("--compute-budget Nx needs --template conv, whose fixed network it refers to") }
+            return try options.convolutionalTemplate.fixedNetwork(inputShape: data.train.sampleShape, classes: data.train.classCount,
+                                                                  budget: budget, seed: seed).multiplyAccumulates
         }
-        if let start, computeBudget == nil, let limit = computeLimit {   // by default, room for the network it starts from
-            computeLimit = max(limit, start.multiplyAccumulates)
+        if let start, computeBudget == nil, let limit = options.computeBudget {   // by default, room for the network it starts from
+            options.computeBudget = max(limit, start.multiplyAccumulates)
         }
-        let settings = SearchRun.Settings(
-            budget: try SearchBudget(parameters: budget, multiplyAccumulates: computeLimit),
-            epochs: epochs ?? (onDigits ? 40 : 6), granularity: try TopDownGranularity(parsing: granularity),
-            expansionSchedule: try ExpansionSchedule(
-                interval: expandEvery ?? (onDigits ? 1 : 0.25), plateau: plateau ? try GradientPlateau() : nil,
-                frozenFraction: frozenFraction, initialArchitectureLearningRate: architectureLearningRate,
-                decay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, scoringBatches: scoringBatches),
-            candidateFactor: candidateFactor, startFraction: startFraction, augment: augment, batchSize: batchSize ?? (onDigits ? 16 : 128),
-            learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil,
-            seed: seed, showsProgress: !quiet)
-        let selection: ArchitectureOptimizer.Selection = baseline == .random ? .random : .gradient
-        let network: SearchRun.Network = if let source { .evolved(source, selection: selection) } else { switch (baseline, self.template) {
-        case (.fixed, .mlp): throw SearchError.invalidSetting("the fixed baseline is VGG-like and needs --template conv")
-        case (.fixed, .conv): .fixed(template)
-        case (_, .mlp): .grown(MultilayerPerceptronTemplate(), selection: selection)
-        case (_, .conv): .grown(template, selection: selection)
-        } }
-
-        let trialCount = baseline == .random ? trials : 1
-        var runs: [(summary: SearchSummary, network: GrowingNetwork)] = []
-        for trial in 0..<trialCount {
-            let folder = trialCount == 1 ? out : (out as NSString).appendingPathComponent("trial-\(trial)")
-            if trialCount > 1, !quiet { print("random growth, trial \(trial + 1) of \(trialCount)") }
-            runs.append(try SearchRun(settings: settings, data: data, network: network, trial: trial, out: folder).run())
-        }
-        // Best of the trials by test accuracy, as the paper reports its random baseline (a favour to the baseline).
-        let kept = runs.indices.max { runs[$0].summary.testAccuracy < runs[$1].summary.testAccuracy } ?? 0
-        var summary = runs[kept].summary
-        if trialCount > 1 {
-            summary.trials = runs.enumerated().map { .init(trial: $0.offset, folder: "trial-\($0.offset)", testAccuracy: $0.element.summary.testAccuracy) }
-            summary.keptTrial = kept
-            try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
-            try RunFolder(path: out).save(runs[kept].network, preparation: data.preparation)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        return options
     }
 }
 

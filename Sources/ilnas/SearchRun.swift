@@ -7,26 +7,9 @@ import TensorCore
 import Training
 
 /// One training run of `ilnas search`: a searched network (ILNAS or random growth) or the fixed baseline,
-/// trained on `data`, with its files written to `out`.
+/// trained on `data`, with its files written to `out`; started afresh, or resumed from the newest checkpoint in
+/// `out` that reads back.
 struct SearchRun {
-    /// Everything a run needs besides its data and network, as resolved from the command line.
-    struct Settings {
-        var budget: SearchBudget
-        var epochs: Int
-        var granularity: TopDownGranularity
-        var expansionSchedule: ExpansionSchedule
-        var candidateFactor: Double
-        /// The starting network of a search is narrowed to at most this fraction of the budgets.
-        var startFraction: Double
-        var augment: Bool
-        var batchSize: Int
-        var learningRate: Float
-        var weightDecay: Float
-        var maximumGradientNorm: Float?
-        var seed: UInt64
-        var showsProgress: Bool
-    }
-
     /// What is trained.
     enum Network {
         /// The VGG-like network of the template that fills the budget (Figure 5's fixed baseline).
@@ -45,76 +28,79 @@ struct SearchRun {
         }
     }
 
-    let settings: Settings
+    let options: SearchOptions
     let data: SearchData
-    let network: Network
     /// The trial number of a best-of-K baseline (0 otherwise): it changes only the random growth's choices.
     let trial: Int
     let out: String
+    /// Whether to continue from the newest checkpoint in `out` (when there is none, the run starts afresh).
+    let resuming: Bool
+    /// Whether to print nothing but errors.
+    let quiet: Bool
 
     /// Trains the network, writes the run's files and returns its summary and final network.
+    /// - Throws: ``RunStopped`` when a signal stopped training (a checkpoint was written), and what fails.
     func run() throws -> (summary: SearchSummary, network: GrowingNetwork) {
         let started = Date()
-        let inputShape = data.train.sampleShape, classes = data.train.classCount
-        let budget = settings.budget
-        let model: GrowingNetwork
-        switch network {
-        case let .fixed(template):
-            model = try template.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget.parameters, seed: settings.seed)
-            try budget.validate(start: model)
-        case let .grown(template as ConvolutionalTemplate, _):
-            let fraction = settings.startFraction
-            model = try template.narrowed(toAtMost: Int(fraction * Double(budget.parameters)),
-                                          multiplyAccumulates: budget.multiplyAccumulates.map { Int(fraction * Double($0)) },
-                                          inputShape: inputShape, classes: classes, seed: settings.seed)
-                .makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
-        case let .grown(template, _):
-            model = try template.makeNetwork(inputShape: inputShape, classes: classes, seed: settings.seed)
-        case let .evolved(source, _):
-            model = try source.network(classes: classes)
-        }
+        let folder = RunFolder(path: out)
+        let network = try options.trainedNetwork()
+        let budget = try options.searchBudget()
+        let resumed = resuming ? try latestCheckpoint(in: folder) : nil
+        let model = try resumed?.network ?? makeNetwork(network, budget: budget)
 
-        let train = try DataLoader(dataset: data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
-                                   augmentation: settings.augment ? try RandomCrop(padding: 2) : nil)
+        let train = try DataLoader(dataset: data.train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
+                                   augmentation: options.augment ? try RandomCrop(padding: 2) : nil)
         let test = try SearchData.testBatches(data.test)
-        let optimizer = try SGD(learningRate: settings.learningRate, momentum: 0.9, nesterov: true, weightDecay: settings.weightDecay)
+        let optimizer = try SGD(learningRate: options.learningRate, momentum: 0.9, nesterov: true, weightDecay: options.weightDecay)
         // A short linear warm-up keeps the sparse, unnormalised starting network from collapsing (dead ReLUs).
-        let schedule = try CosineAnnealingSchedule(initialRate: settings.learningRate, finalRate: 0, length: Double(settings.epochs))
-            .withLinearWarmup(length: min(1, Double(settings.epochs) / 4))
+        let schedule = try CosineAnnealingSchedule(initialRate: options.learningRate, finalRate: 0, length: Double(options.epochs))
+            .withLinearWarmup(length: min(1, Double(options.epochs) / 4))
         let loop = TrainingLoop(model: model, optimizer: optimizer, schedule: schedule)
-        loop.maximumGradientNorm = settings.maximumGradientNorm
-        if settings.showsProgress { loop.callbacks.append(ProgressBar()) }
+        loop.maximumGradientNorm = options.maximumGradientNorm > 0 ? options.maximumGradientNorm : nil
+        loop.stopRequest = { StopSignal.received != nil }
+        if !quiet { loop.callbacks.append(ProgressBar()) }
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let auditPath = path("expansions.jsonl"), architecturePath = path("architecture.json")
         var expansion: ExpansionCallback?
         if let selection = network.selection {
-            let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: settings.candidateFactor,
-                                                                  seed: settings.seed &+ 1 &+ UInt64(trial) &* 7_919)
-            let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: settings.granularity,
-                                             schedule: settings.expansionSchedule, scoringData: train)
+            let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: options.candidateFactor,
+                                                                  seed: options.seed &+ 1 &+ UInt64(trial) &* 7_919)
+            let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: try options.granularityLevels(),
+                                             schedule: try options.expansionSchedule(), scoringData: train)
             callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) }
             loop.callbacks.append(callback)
             expansion = callback
         }
         loop.callbacks.append(EpochLog(epochsPath: path("epochs.jsonl"), architecturePath: architecturePath, network: model))
-        try removeEventFiles()   // a run written into a used folder would otherwise plot over the last one
-        loop.callbacks.append(try TensorBoardLogger(folder: out))
+        if resumed == nil {
+            try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
+            try removeEventFiles()   // nor plot over the last one
+        }
+        // One event file per process: a run stopped and resumed within a second would otherwise reuse the file name.
+        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, suffix: ".\(getpid())")))
+        let checkpoints = CheckpointWriter(folder: folder.checkpoints, options: options, network: model, expansion: expansion)
+        loop.callbacks.append(checkpoints)
+        try resumed?.restore(loop, expansion: expansion)
 
-        let history = try loop.fit(train: train, test: test, epochs: settings.epochs)
+        let history: [EpochReport]
+        do {
+            history = try loop.fit(train: train, test: test, epochs: options.epochs)
+        } catch let stopped as TrainingStopped {
+            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints.latestFile)
+        }
         try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
-        try RunFolder(path: out).save(model, preparation: data.preparation)
+        try folder.save(model, preparation: data.preparation)
         let records = expansion?.records ?? []
         if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }
-        let baseline = network.selection.map { $0 == .gradient ? "ilnas" : "random" } ?? "fixed"
         let summary = SearchSummary(
             testAccuracy: Double(history.last?.testAccuracy ?? 0), trainAccuracy: Double(history.last?.trainAccuracy ?? 0),
             parameterCount: model.parameterCount, budget: budget.parameters, computeBudget: budget.multiplyAccumulates,
-            epochs: settings.epochs, wallSeconds: Date().timeIntervalSince(started),
-            trainingSeconds: history.map(\.trainSeconds).reduce(0, +), granularity: settings.granularity.name, baseline: baseline,
-            seed: settings.seed, dataset: data.name, threads: ComputeThreads.count, blasKernels: BLASKernels.coreName,
+            epochs: options.epochs, wallSeconds: Date().timeIntervalSince(started),
+            trainingSeconds: history.map(\.trainSeconds).reduce(0, +), granularity: options.granularity, baseline: options.baseline.rawValue,
+            seed: options.seed, dataset: data.name, threads: ComputeThreads.count, blasKernels: BLASKernels.coreName,
             expansions: records.count, startingParameterCount: records.first?.parametersBefore ?? model.parameterCount,
             initialArchitectureLearningRate: expansion?.initialArchitectureLearningRate,
             maximumArchitectureOverhead: overhead.max() ?? 0,
@@ -125,6 +111,43 @@ struct SearchRun {
             revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
         try AtomicFile.writeJSON(summary, to: path("summary.json"))
         return (summary, model)
+    }
+
+    /// The starting network: the fixed baseline, or a network sampled from the template (narrowed, for the
+    /// convolutional template, to the start fraction of the budgets).
+    private func makeNetwork(_ network: Network, budget: SearchBudget) throws -> GrowingNetwork {
+        let inputShape = data.train.sampleShape, classes = data.train.classCount
+        switch network {
+        case let .fixed(template):
+            let model = try template.fixedNetwork(inputShape: inputShape, classes: classes, budget: budget.parameters, seed: options.seed)
+            try budget.validate(start: model)
+            return model
+        case let .grown(template as ConvolutionalTemplate, _):
+            let fraction = options.startFraction
+            return try template.narrowed(toAtMost: Int(fraction * Double(budget.parameters)),
+                                         multiplyAccumulates: budget.multiplyAccumulates.map { Int(fraction * Double($0)) },
+                                         inputShape: inputShape, classes: classes, seed: options.seed)
+                .makeNetwork(inputShape: inputShape, classes: classes, seed: options.seed)
+        case let .grown(template, _):
+            return try template.makeNetwork(inputShape: inputShape, classes: classes, seed: options.seed)
+        case let .evolved(source, _):
+            return try source.network(classes: classes)
+        }
+    }
+
+    /// The newest checkpoint in `folder` that reads back, checked to be this run's, or `nil` (said) when there is none.
+    private func latestCheckpoint(in folder: RunFolder) throws -> SearchCheckpoint<SearchOptions>? {
+        guard let (checkpoint, file) = try folder.checkpoints.newestValid(report: { message in
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
+        }) else {
+            if !quiet { print("no checkpoint in \(folder.checkpoints.path): the run starts from the beginning") }
+            return nil
+        }
+        guard checkpoint.settings == options else {
+            throw CommandFailure(message: "\(file): written by a run with other options than \(folder.configurationPath) holds")
+        }
+        if !quiet { print("resuming from \(file): \(checkpoint.progress) (of \(options.epochs) epochs)") }
+        return checkpoint
     }
 
     /// Removes the TensorBoard event files of an earlier run written into ``out``.

@@ -78,6 +78,22 @@ final class DataLoaderTests: XCTestCase {
         }
     }
 
+    /// A run resumed in the middle of an epoch continues with exactly the batches, augmentation included, that the
+    /// epoch would have given next.
+    func testAnEpochFromAGivenBatchIsTheRestOfThatEpoch() throws {
+        let augmentation = TransformPipeline([try RandomCrop(padding: 1), try RandomHorizontalFlip()])
+        for prefetch in [true, false] {
+            let loader = try DataLoader(dataset: try indexed(count: 45), batchSize: 8, seed: 4, augmentation: augmentation, prefetch: prefetch)
+            let full = collect(loader, epoch: 2)
+            for first in 0...full.count {
+                let rest = loader.batches(epoch: 2, from: first)
+                XCTAssertEqual(rest.count, full.count - first)
+                XCTAssertEqual(Array(rest), Array(full.dropFirst(first)), "from batch \(first), prefetch \(prefetch)")
+            }
+            XCTAssertEqual(Array(loader.batches(epoch: 2, from: 99)), [])
+        }
+    }
+
     func testLeavingAnEpochEarlyAndRestarting() throws {
         let loader = try DataLoader(dataset: try indexed(count: 40), batchSize: 8, seed: 2)
         var seen: [Batch] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Serialization
 import Training
 
 /// Reads TensorBoard event files back for the tests, written apart from the library's writer: it splits the

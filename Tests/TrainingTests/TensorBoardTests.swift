@@ -84,6 +84,8 @@ final class TensorBoardTests: XCTestCase {
         XCTAssertThrowsError(try EventFileWriter(folder: folder.path, creationDate: created, hostname: "host")) { error in
             XCTAssertEqual("\(error)", "\(writer.path): cannot open: File exists")
         }
+        let second = try EventFileWriter(folder: folder.path, creationDate: created, hostname: "host", suffix: ".4242")
+        XCTAssertEqual(second.path, folder.appendingPathComponent("events.out.tfevents.1700000000.host.4242").path)
         let notAFolder = writer.path + "/run"
         XCTAssertThrowsError(try EventFileWriter(folder: notAFolder)) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(notAFolder): cannot create the folder"), "\(error)")

@@ -5,19 +5,6 @@ import Training
 import XCTest
 
 final class TrainingLoopTests: XCTestCase {
-    private final class EventRecorder: TrainingCallback {
-        var events: [String] = []
-        func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
-            switch event {
-            case .trainingStart: events.append("start")
-            case let .epochStart(epoch): events.append("epoch\(epoch)")
-            case let .batchEnd(report): events.append("batch\(report.epoch).\(report.batch)")
-            case let .epochEnd(report): events.append("end\(report.epoch)")
-            case .trainingEnd: events.append("finish")
-            }
-        }
-    }
-
     private func digitsLoaders(seed: UInt64) throws -> (DataLoader, DataLoader) {
         let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.25, seed: seed)
         return (try DataLoader(dataset: train, batchSize: 64, seed: seed),

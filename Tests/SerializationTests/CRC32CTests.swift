@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import Serialization
 import XCTest
 
 final class CRC32CTests: XCTestCase {

@@ -1,4 +1,5 @@
-/// CRC-32C (Castagnoli), the checksum of TFRecord files such as TensorBoard's event files.
+/// CRC-32C (Castagnoli), the checksum of TFRecord files such as TensorBoard's event files and of checksummed
+/// safetensors files such as checkpoints.
 ///
 /// Reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF, one table lookup per byte.
 public enum CRC32C {

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// A run that a signal stopped between two steps, after writing a checkpoint: `ilnas resume` continues it.
+struct RunStopped: Error {
+    /// Where training stopped.
+    let progress: TrainingProgress
+    /// The checkpoint written when it stopped.
+    let checkpoint: String?
+
+    /// Runs the work of a command that trains in `folder`, turning what ends it into the command's outcome: a stop
+    /// into a message on standard error and exit status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM),
+    /// any other error into a ``CommandFailure`` (exit status 1).
+    static func runCommand(in folder: String, _ work: () throws -> Void) throws {
+        StopSignal.install()
+        do {
+            try work()
+        } catch let stopped as RunStopped {
+            let signal = StopSignal.received ?? SIGTERM
+            FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: signal)) at \(stopped.progress); checkpoint: "
+                + "\(stopped.checkpoint ?? "none"); continue with: ilnas resume \(folder)\n").utf8))
+            throw ExitCode(128 + signal)
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+    }
+}
