@@ -34,14 +34,12 @@ public enum IDXDataset {
             throw DatasetError.mismatch(
                 path: labelsPath, reason: "holds \(labelFile.dimensions[0]) labels but \(imagesPath) holds \(count) images")
         }
-        let labels = try labelFile.withValues { values in
-            if let index = values.firstIndex(where: { Int($0) >= classCount }) {
-                throw DatasetError.corrupt(
-                    path: labelsPath, reason: "label \(values[index]) at index \(index) is not below the class count \(classCount)")
-            }
-            return values.map { Int($0) }
+        if let index = labelFile.values.firstIndex(where: { Int($0) >= classCount }) {
+            throw DatasetError.corrupt(
+                path: labelsPath, reason: "label \(labelFile.values[index]) at index \(index) is not below the class count \(classCount)")
         }
-        let pixels = imageFile.withValues { PixelBytes.scaled($0, count: imageFile.valueCount) { $0 } }
+        let labels = labelFile.values.map { Int($0) }
+        let pixels = imageFile.values.withUnsafeBufferPointer { PixelBytes.scaled($0, count: $0.count) { $0 } }
         let images = Tensor(shape: [count, 1, height, width], scalars: pixels)
         return try LabeledDataset(images: images, labels: labels, classCount: classCount)
     }
