@@ -50,4 +50,40 @@ final class IDXHostileInputTests: XCTestCase {
         let bomb = IDX.images(Array(pixels.prefix(784)), count: 1, height: 28, width: 28) + [UInt8](repeating: 0, count: 64 << 20)
         try assertTrainingImagesRejected(bomb, gzip: true, mentioning: "trailing garbage: at least 65536 unexpected bytes after the 784 bytes")
     }
+
+    func testTrainingAndTestImagesOfDifferentSizesAreRejectedWhenLoaded() throws {
+        let fixtures = try Fixtures(self)
+        try writeValidSet(fixtures, gzip: false)
+        try fixtures.writeRaw("t10k-images-idx3-ubyte", IDX.images([UInt8](repeating: 7, count: 32 * 32), count: 1, height: 32, width: 32))
+        assertThrows(try MNIST.load(directory: fixtures.directory), naming: fixtures.path("t10k-images-idx3-ubyte"),
+                     mentioning: "test images of 32 x 32 pixels, but the training images of \(fixtures.path("train-images-idx3-ubyte")) are 28 x 28")
+    }
+
+    func testLabelsOutsideTheTenClassesOfMNISTFormatDataAreRejected() throws {
+        for label: UInt8 in [10, 255] {
+            let fixtures = try Fixtures(self)
+            try writeValidSet(fixtures, gzip: true)
+            try fixtures.writeGzip("t10k-labels-idx1-ubyte.gz", IDX.labels([label]))
+            for load in [{ try MNIST.load(directory: $0) }, { try DatasetFormat.mnistIDX.load(directory: $0) }] as [(String) throws -> Any] {
+                assertThrows(try load(fixtures.directory), naming: fixtures.path("t10k-labels-idx1-ubyte.gz"),
+                             mentioning: "label \(label) at index 0 is not below the class count 10")
+            }
+        }
+    }
+
+    func testALabelFileLongerThanItsImagesFileIsRejected() throws {
+        let fixtures = try Fixtures(self)
+        try writeValidSet(fixtures, gzip: false)
+        try fixtures.writeRaw("t10k-labels-idx1-ubyte", IDX.labels([0, 1, 2]))
+        assertThrows(try MNIST.load(directory: fixtures.directory), naming: fixtures.path("t10k-labels-idx1-ubyte"),
+                     mentioning: "holds 3 labels but \(fixtures.path("t10k-images-idx3-ubyte")) holds 1 images")
+    }
+
+    func testAnImagesFileWithNoImagesIsRejected() throws {
+        let fixtures = try Fixtures(self)
+        try writeValidSet(fixtures, gzip: false)
+        try fixtures.writeRaw("t10k-images-idx3-ubyte", IDX.header([0, 28, 28]))
+        try fixtures.writeRaw("t10k-labels-idx1-ubyte", IDX.labels([]))
+        assertThrows(try MNIST.load(directory: fixtures.directory), naming: fixtures.path("t10k-images-idx3-ubyte"), mentioning: "holds no images")
+    }
 }
