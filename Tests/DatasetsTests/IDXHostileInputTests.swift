@@ -1,4 +1,5 @@
 import Datasets
+import TestSupport
 import XCTest
 
 /// IDX files written to mislead the loader: headers that declare far more data than the file holds, gzip streams
