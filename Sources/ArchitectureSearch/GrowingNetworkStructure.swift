@@ -1,4 +1,5 @@
 import Foundation
+import Serialization
 import TensorCore
 
 /// Everything of a ``GrowingNetwork`` but its tensors: the versioned JSON that its safetensors file keeps in the
@@ -99,7 +100,7 @@ struct GrowingNetworkStructure: Codable {
         } catch let error as GrowingNetworkFileError {
             throw error
         } catch let error as DecodingError {
-            throw .invalidStructure(path: path, reason: Self.describe(error))
+            throw .invalidStructure(path: path, reason: error.summary)
         } catch {
             throw .invalidStructure(path: path, reason: "\(error)")
         }
@@ -119,23 +120,5 @@ struct GrowingNetworkStructure: Codable {
             throw .invalidStructure(path: path, reason: "generatorState \(generatorState) is not four words of 16 hexadecimal digits, not all zero")
         }
         return generator
-    }
-
-    /// What is wrong, and where in the JSON: `nodes[2].kind: Cannot initialize Kind from invalid String value conv`.
-    private static func describe(_ error: DecodingError) -> String {
-        let context: DecodingError.Context
-        switch error {
-        case let .typeMismatch(_, found), let .valueNotFound(_, found), let .keyNotFound(_, found), let .dataCorrupted(found):
-            context = found
-        @unknown default:
-            return "\(error)"
-        }
-        let location = context.codingPath.reduce("") { path, key in
-            key.intValue.map { "\(path)[\($0)]" } ?? (path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)")
-        }
-        if case let .keyNotFound(key, _) = error {
-            return "\(location.isEmpty ? "" : "\(location): ")the key \(key.stringValue.debugDescription) is missing"
-        }
-        return "\(location.isEmpty ? "" : "\(location): ")\(context.debugDescription)"
     }
 }
