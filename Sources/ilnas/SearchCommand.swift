@@ -106,12 +106,13 @@ struct SearchCommand: ParsableCommand {
         do {
             try search()
         } catch {
-            throw CommandFailure(message: "\(error)")
+            throw CommandFailure(error)
         }
     }
 
     private func search() throws {
         if let threads { try ComputeThreads.configure(threads: threads) }
+        try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
         let data = try SearchData.load(directory: data, seed: seed)
         if !quiet {
             print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
@@ -166,9 +167,3 @@ struct SearchCommand: ParsableCommand {
 }
 
 extension HeadReduction: ExpressibleByArgument {}
-
-/// A failure of the run (bad data, impossible budget): printed as `Error: message`, exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
