@@ -44,7 +44,14 @@ struct ILNASExecutable {
             try? FileManager.default.removeItem(atPath: errorPath)
         }
         return Outcome(exited: process.terminationReason == .exit, status: process.terminationStatus,
-                       standardOutput: try String(contentsOfFile: outputPath, encoding: .utf8),
-                       standardError: try String(contentsOfFile: errorPath, encoding: .utf8))
+                       standardOutput: try text(of: outputPath), standardError: try text(of: errorPath))
+    }
+
+    /// The contents of the file at `path` as UTF-8 text. Read through a file handle: `String(contentsOfFile:)` leaks
+    /// its 4 KB buffer when the file is empty (swift-foundation of Swift 6.3, found by LeakSanitizer).
+    private func text(of path: String) throws -> String {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
     }
 }
