@@ -8,7 +8,7 @@ import Foundation
 /// bounded by the caller, so a reader that knows how many bytes it needs (the IDX header says so) never inflates
 /// more than that, whatever the file would decompress to.
 public final class GzipFile {
-    /// The size of each `gzread` call and of zlib's input buffer.
+    /// The size of each `gzread` call, and of zlib's input buffer for files at least that large.
     static let chunkSize = 1 << 20
     /// The most bytes deflate can expand one byte of compressed data to (zlib's technical notes: 1032:1).
     static let maximumExpansion = 1032
@@ -29,10 +29,10 @@ public final class GzipFile {
         guard stat(path, &status) == 0, let file = gzopen(path, "rb") else {
             throw DatasetError.missingFile(path: path)
         }
-        gzbuffer(file, UInt32(Self.chunkSize))
+        storedSize = Int(status.st_size)
+        gzbuffer(file, UInt32(min(Self.chunkSize, max(storedSize, 1 << 13))))   // a small file needs no 1 MB buffer
         self.path = path
         self.file = file
-        storedSize = Int(status.st_size)
         isCompressed = gzdirect(file) == 0
     }
 
