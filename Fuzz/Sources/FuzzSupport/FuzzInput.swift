@@ -1,11 +1,20 @@
 import Foundation
 
+/// The scratch files of this process, removed when it exits.
+nonisolated(unsafe) private var scratchFiles: [String] = []
+
 /// What the fuzz targets share: a scratch file for readers that take a path, and the seed corpus each target writes.
 public enum FuzzInput {
-    /// A scratch file of this process (in `/dev/shm` when there is one), for `name`; rewritten at every input.
+    /// A scratch file of this process (in `/dev/shm` when there is one), for `name`; rewritten at every input and
+    /// removed when the fuzzer exits normally.
     public static func scratchPath(_ name: String) -> String {
         let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        return (folder as NSString).appendingPathComponent("ilnas-fuzz-\(getpid())-\(name)")
+        let path = (folder as NSString).appendingPathComponent("ilnas-fuzz-\(getpid())-\(name)")
+        if scratchFiles.isEmpty {
+            atexit { for file in scratchFiles { unlink(file) } }
+        }
+        scratchFiles.append(path)
+        return path
     }
 
     /// Writes `bytes` to the scratch file `path`; a failure stops the fuzzer, since every later input would be misread.
