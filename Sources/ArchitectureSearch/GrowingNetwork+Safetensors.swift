@@ -86,7 +86,7 @@ extension GrowingNetwork {
     private static func checkIdentifiers(of structure: GrowingNetworkStructure, path: String) throws(GrowingNetworkFileError) {
         func invalid(_ reason: String) -> GrowingNetworkFileError { .invalidStructure(path: path, reason: reason) }
         guard isValidInputShape(structure.inputShape) else {
-            throw invalid("inputShape \(structure.inputShape) is not [C, H, W] or [F] with positive sizes")
+            throw invalid("inputShape \(structure.inputShape) is not [C, H, W] or [F] with positive sizes and at most \(maximumInputSize) values")
         }
         var identifiers = Set<Int>()
         for id in structure.nodes.map(\.id) + structure.edges.map(\.id) {

@@ -59,7 +59,8 @@ public final class GrowingNetwork: Layer {
     public convenience init(name: String = "network", inputShape: [Int], headReduction: HeadReduction = .globalAveragePool,
                             limits: GrowthLimits = GrowthLimits(), seed: UInt64) throws {
         guard Self.isValidInputShape(inputShape) else {
-            throw NetworkError.invalidConfiguration(layer: name, reason: "input shape must be [C, H, W] or [F] with positive sizes, got \(inputShape)")
+            throw NetworkError.invalidConfiguration(layer: name, reason: "input shape must be [C, H, W] or [F] with positive sizes, "
+                + "at most \(Self.maximumInputSize) values, got \(inputShape)")
         }
         let input = GrowingNode(id: 0, kind: .input, stage: 0, isOutput: false,
                                 isPlaceholder: [Bool](repeating: false, count: inputShape[0]), bias: nil)
@@ -80,9 +81,21 @@ public final class GrowingNetwork: Layer {
         self.nextIdentifier = nextIdentifier
     }
 
-    /// Whether `shape` can be the shape of one input sample: `[C, H, W]` or `[F]`, every size positive.
+    /// The most values one input sample may have, 2^26 (a 3 x 4096 x 4096 image has 50M). A larger shape is refused,
+    /// so that what is sized by it (the input node's channels, feature-map positions, multiply-accumulates) neither
+    /// overflows nor makes a damaged file allocate beyond reason.
+    public static let maximumInputSize = 1 << 26
+
+    /// Whether `shape` can be the shape of one input sample: `[C, H, W]` or `[F]`, every size positive, at most
+    /// ``maximumInputSize`` values in all.
     static func isValidInputShape(_ shape: [Int]) -> Bool {
-        (shape.count == 1 || shape.count == 3) && shape.allSatisfy { $0 > 0 }
+        guard shape.count == 1 || shape.count == 3 else { return false }
+        var size = 1
+        for length in shape {
+            guard length > 0, length <= maximumInputSize / size else { return false }
+            size *= length
+        }
+        return true
     }
 
     // MARK: Structure queries

@@ -1,4 +1,5 @@
 import Foundation
+import Serialization
 import TensorCore
 
 /// Everything of a ``GrowingNetwork`` but its tensors: the versioned JSON that its safetensors file keeps in the

@@ -30,15 +30,22 @@ public enum AtomicFile {
         guard fsync(folderDescriptor) == 0 else { throw .systemCallFailed(path: path, "cannot sync its folder") }
     }
 
-    /// Creates `folder` and the missing folders above it, for writing `path`.
+    /// Creates `folder` and the missing folders above it, as `mkdir -p` does; an existing folder is left as it is.
+    /// - Throws: `FileWriteError` naming `folder` and what failed: a file in the way (`runs/x is not a folder`) or
+    ///   the system's reason (`cannot create the folder runs: Permission denied`).
+    public static func createFolder(_ folder: String) throws(FileWriteError) {
+        try createFolder(folder, for: folder)
+    }
+
+    /// Creates `folder` and the missing folders above it, for writing `path`, which errors name.
     private static func createFolder(_ folder: String, for path: String) throws(FileWriteError) {
         var status = stat()
         if stat(folder, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFDIR else { throw FileWriteError(path: path, reason: "\(folder) is not a folder") }
             return
         }
-        let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
-        if parent != folder { try createFolder(parent, for: path) }
+        let parent = (folder as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != folder { try createFolder(parent, for: path) }
         guard mkdir(folder, 0o755) == 0 || errno == EEXIST else { throw .systemCallFailed(path: path, "cannot create the folder \(folder)") }
     }
 

@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
             let evaluation = try RunEvaluation(folder: RunFolder(path: runFolder), dataDirectory: data)
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
         } catch {
-            throw CommandFailure(message: "\(error)")
+            throw CommandFailure(error)
         }
     }
 }

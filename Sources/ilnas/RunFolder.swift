@@ -38,8 +38,8 @@ struct RunFolder {
         }
         do {
             return try JSONDecoder().decode(DataPreparation.self, from: data)
-        } catch {
-            throw CommandFailure(message: "\(preparationPath): not the data preparation of a run: \(error)")
+        } catch let error as DecodingError {
+            throw CommandFailure(message: "\(preparationPath): not the data preparation of a run: \(error.summary)")
         }
     }
 

@@ -22,7 +22,7 @@ struct RunStopped: Error {
                 + "\(stopped.checkpoint ?? "none"); continue with: ilnas resume \(folder)\n").utf8))
             throw ExitCode(128 + signal)
         } catch {
-            throw CommandFailure(message: "\(error)")
+            throw CommandFailure(error)
         }
     }
 }

@@ -114,6 +114,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try RunStopped.runCommand(in: out) {
             if let threads { try ComputeThreads.configure(threads: threads) }
+            try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
             let source = from.map { TransferSource(folder: RunFolder(path: $0)) }
             let data = try SearchData.load(directory: data, seed: seed, adaptingTo: try source?.folder.network().inputShape)
             let start = try source?.network(classes: data.train.classCount)
@@ -158,9 +159,3 @@ struct SearchCommand: ParsableCommand {
 }
 
 extension HeadReduction: ExpressibleByArgument {}
-
-/// A failure of the run (bad data, impossible budget): printed as `Error: message`, exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}

@@ -209,6 +209,21 @@ final class GrowingNetworkFileTests: XCTestCase {
         }, reasonStartingWith: "edge ")
     }
 
+    /// An input of 2^40 channels (a terabyte of per-channel state) or of 2^32 x 2^32 pixels (whose positions
+    /// overflow `Int` when multiplied): found while writing the structure fuzz target, refused before anything is sized by it.
+    func testAnInputShapeBeyondTheMaximumSizeIsRefused() throws {
+        for shape in [[1 << 40, 6, 6], [2, 1 << 32, 1 << 32], [1 << 26, 1 << 26, 1 << 26], [2, GrowingNetwork.maximumInputSize, 2]] {
+            assertRefused(try tamperedStructure { structure in
+                structure["inputShape"] = shape
+                var nodes = try XCTUnwrap(structure["nodes"] as? [[String: Any]])
+                nodes[0]["channels"] = shape[0]
+                structure["nodes"] = nodes
+            }, reasonStartingWith: "inputShape \(shape) is not [C, H, W] or [F] with positive sizes and at most 67108864 values")
+        }
+        XCTAssertThrowsError(try GrowingNetwork(inputShape: [3, 8192, 8192], seed: 1))
+        XCTAssertNoThrow(try GrowingNetwork(inputShape: [3, 4096, 4096], seed: 1))
+    }
+
     func testFilesThatAreNoGrowingNetworkAreNamed() throws {
         let path = try tamperedFile { $0.metadata = [:] }
         assertRefused(path, .noStructure(path: path))

@@ -62,25 +62,3 @@ struct Fixtures {
         try [UInt8](Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
 }
-
-/// IDX encodings for hand-made fixtures.
-enum IDX {
-    /// The IDX header for unsigned bytes with the given dimensions.
-    static func header(_ dimensions: [Int], magic: UInt32? = nil) -> [UInt8] {
-        bigEndian(magic ?? (0x0800 | UInt32(dimensions.count))) + dimensions.flatMap { bigEndian(UInt32($0)) }
-    }
-
-    /// A complete IDX images file: header `[count, height, width]` and the pixel bytes.
-    static func images(_ pixels: [UInt8], count: Int, height: Int, width: Int) -> [UInt8] {
-        header([count, height, width]) + pixels
-    }
-
-    /// A complete IDX labels file.
-    static func labels(_ labels: [UInt8]) -> [UInt8] {
-        header([labels.count]) + labels
-    }
-
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-    }
-}

@@ -1,5 +1,6 @@
 import Datasets
 import TensorCore
+import TestSupport
 import XCTest
 
 final class IDXDatasetTests: XCTestCase {

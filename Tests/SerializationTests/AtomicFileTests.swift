@@ -17,6 +17,19 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.file("run/trial-0")), ["model.bin"])
     }
 
+    func testCreateFolderMakesTheMissingFoldersOrNamesTheFileInTheWay() throws {
+        let directory = try TemporaryDirectory(self)
+        let folder = directory.file("runs/digits")
+        try AtomicFile.createFolder(folder)
+        try AtomicFile.createFolder(folder)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+        try Data([1]).write(to: URL(fileURLWithPath: directory.file("file")))
+        let blocked = directory.file("file/run/trial-0")
+        XCTAssertThrowsError(try AtomicFile.createFolder(blocked)) { error in
+            XCTAssertEqual(error as? FileWriteError, FileWriteError(path: blocked, reason: "\(directory.file("file")) is not a folder"))
+        }
+    }
+
     func testAFailedRenameNamesThePathAndRemovesTheTemporaryFile() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.file("occupied")
