@@ -146,7 +146,7 @@ struct SearchCommand: ParsableCommand {
         let trialCount = baseline == .random ? trials : 1
         var runs: [(summary: SearchSummary, network: GrowingNetwork)] = []
         for trial in 0..<trialCount {
-            let folder = trialCount == 1 ? out : (out as NSString).appendingPathComponent("trial-\(trial)")
+            let folder = trialCount == 1 ? out : RunFolder(path: out).file("trial-\(trial)")
             if trialCount > 1, !quiet { print("random growth, trial \(trial + 1) of \(trialCount)") }
             runs.append(try SearchRun(settings: settings, data: data, network: network, trial: trial, out: folder).run())
         }
@@ -156,8 +156,9 @@ struct SearchCommand: ParsableCommand {
         if trialCount > 1 {
             summary.trials = runs.enumerated().map { .init(trial: $0.offset, folder: "trial-\($0.offset)", testAccuracy: $0.element.summary.testAccuracy) }
             summary.keptTrial = kept
-            try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
-            try RunFolder(path: out).save(runs[kept].network, preparation: data.preparation)
+            let folder = RunFolder(path: out)
+            try AtomicFile.writeJSON(summary, to: folder.summaryPath)
+            try folder.save(runs[kept].network, preparation: data.preparation)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

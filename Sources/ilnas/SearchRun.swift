@@ -74,7 +74,8 @@ struct SearchRun {
         if settings.showsProgress { loop.callbacks.append(ProgressBar()) }
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let auditPath = path("expansions.jsonl"), architecturePath = path("architecture.json")
+        let folder = RunFolder(path: out)
+        let auditPath = folder.expansionsPath, architecturePath = folder.architecturePath
         var expansion: ExpansionCallback?
         if case let .grown(_, selection) = network {
             let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: settings.candidateFactor,
@@ -85,13 +86,13 @@ struct SearchRun {
             loop.callbacks.append(callback)
             expansion = callback
         }
-        loop.callbacks.append(EpochLog(epochsPath: path("epochs.jsonl"), architecturePath: architecturePath, network: model))
+        loop.callbacks.append(EpochLog(epochsPath: folder.epochsPath, architecturePath: architecturePath, network: model))
         try removeEventFiles()   // a run written into a used folder would otherwise plot over the last one
         loop.callbacks.append(try TensorBoardLogger(folder: out))
 
         let history = try loop.fit(train: train, test: test, epochs: settings.epochs)
         try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
-        try RunFolder(path: out).save(model, preparation: data.preparation)
+        try folder.save(model, preparation: data.preparation)
         let records = expansion?.records ?? []
         if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
 
@@ -115,16 +116,14 @@ struct SearchRun {
             deadChannels: try ExpansionCallback.probeBatch(from: train).map { try model.deadChannels(on: $0.inputs) } ?? 0,
             zeroScoreUnits: records.reduce(0) { $0 + $1.zeroScoreUnits },
             revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
-        try AtomicFile.writeJSON(summary, to: path("summary.json"))
+        try AtomicFile.writeJSON(summary, to: folder.summaryPath)
         return (summary, model)
     }
 
     /// Removes the TensorBoard event files of an earlier run written into ``out``.
     private func removeEventFiles() throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: out) where name.hasPrefix("events.out.tfevents.") {
-            try FileManager.default.removeItem(atPath: path(name))
+            try FileManager.default.removeItem(atPath: RunFolder(path: out).file(name))
         }
     }
-
-    private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 }
