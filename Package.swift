@@ -9,6 +9,7 @@ import PackageDescription
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
+///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
@@ -43,10 +44,11 @@ let package = Package(
         .target(name: "Serialization", dependencies: ["TensorCore"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
         .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),
+        .target(name: "SVGCharts"),
         .executableTarget(
             name: "ilnas",
             dependencies: [
-                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore",
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "SVGCharts", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +94,6 @@ let package = Package(
         .testTarget(name: "ArchitectureSearchTests",
                     dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "TensorCore", "TestSupport", "Training"]),
+        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// The `ilnas` command line: architecture search and its baselines, resuming an interrupted search, and evaluation of
-/// a run's saved network.
+/// The `ilnas` command line: architecture search and its baselines, resuming an interrupted search, evaluation of a
+/// run's saved network, and HTML reports of runs.
 @main
 struct ILNASCommand: ParsableCommand {
     /// The program's version, recorded in every run's `config.json`.
@@ -12,7 +12,7 @@ struct ILNASCommand: ParsableCommand {
         commandName: "ilnas",
         abstract: "Intra-Layer Neural Architecture Search: grow a network under a parameter budget.",
         version: version,
-        subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self],
+        subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, ReportCommand.self],
         defaultSubcommand: SearchCommand.self
     )
 

@@ -3,8 +3,8 @@ import Foundation
 import Serialization
 import Training
 
-/// The files of a run folder that are read back: the final network and how the inputs were prepared (`ilnas
-/// evaluate`), the configuration and the checkpoints (`ilnas resume`).
+/// The files of a run folder: what `ilnas search` writes, and what `ilnas evaluate`, `ilnas resume` and `ilnas report`
+/// read back.
 struct RunFolder {
     let path: String
 
@@ -17,6 +17,14 @@ struct RunFolder {
     var modelPath: String { file("model.safetensors") }
     /// `data.json`: the ``DataPreparation`` of the run's inputs.
     var preparationPath: String { file("data.json") }
+    /// `summary.json`: the ``SearchSummary``.
+    var summaryPath: String { file("summary.json") }
+    /// `epochs.jsonl`: one `EpochReport` per line.
+    var epochsPath: String { file("epochs.jsonl") }
+    /// `expansions.jsonl`: the audit log, one ``ExpansionRecord`` per line (searches only).
+    var expansionsPath: String { file("expansions.jsonl") }
+    /// `architecture.json`: the final ``ArchitectureDescription``.
+    var architecturePath: String { file("architecture.json") }
 
     /// Writes the final network and how the inputs were prepared.
     func save(_ network: GrowingNetwork, preparation: DataPreparation) throws {
@@ -33,15 +41,9 @@ struct RunFolder {
     /// How the run prepared its inputs.
     /// - Throws: `CommandFailure` naming ``preparationPath`` when it cannot be read or decoded.
     func preparation() throws -> DataPreparation {
-        guard let data = FileManager.default.contents(atPath: preparationPath) else {
-            throw CommandFailure(message: "\(preparationPath): cannot be read")
-        }
-        do {
-            return try JSONDecoder().decode(DataPreparation.self, from: data)
-        } catch let error as DecodingError {
-            throw CommandFailure(message: "\(preparationPath): not the data preparation of a run: \(error.summary)")
-        }
+        try JSONFile.decode(DataPreparation.self, at: preparationPath)
     }
 
-    private func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    /// The path of `name` in the folder.
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }

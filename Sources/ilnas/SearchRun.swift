@@ -61,7 +61,7 @@ struct SearchRun {
         if !quiet { loop.callbacks.append(ProgressBar()) }
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let auditPath = path("expansions.jsonl"), architecturePath = path("architecture.json")
+        let auditPath = folder.expansionsPath, architecturePath = folder.architecturePath
         var expansion: ExpansionCallback?
         if let selection = network.selection {
             let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: options.candidateFactor,
@@ -72,7 +72,7 @@ struct SearchRun {
             loop.callbacks.append(callback)
             expansion = callback
         }
-        loop.callbacks.append(EpochLog(epochsPath: path("epochs.jsonl"), architecturePath: architecturePath, network: model))
+        loop.callbacks.append(EpochLog(epochsPath: folder.epochsPath, architecturePath: architecturePath, network: model))
         if resumed == nil {
             try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
             try removeEventFiles()   // nor plot over the last one
@@ -109,7 +109,7 @@ struct SearchRun {
             deadChannels: try ExpansionCallback.probeBatch(from: train).map { try model.deadChannels(on: $0.inputs) } ?? 0,
             zeroScoreUnits: records.reduce(0) { $0 + $1.zeroScoreUnits },
             revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
-        try AtomicFile.writeJSON(summary, to: path("summary.json"))
+        try AtomicFile.writeJSON(summary, to: folder.summaryPath)
         return (summary, model)
     }
 
@@ -153,9 +153,7 @@ struct SearchRun {
     /// Removes the TensorBoard event files of an earlier run written into ``out``.
     private func removeEventFiles() throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: out) where name.hasPrefix("events.out.tfevents.") {
-            try FileManager.default.removeItem(atPath: path(name))
+            try FileManager.default.removeItem(atPath: RunFolder(path: out).file(name))
         }
     }
-
-    private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 }

@@ -101,7 +101,7 @@ final class CommandLineFailureTests: XCTestCase {
         let statistics = try ChannelStatistics(of: Tensor(shape: [1, 1, 1, 2], scalars: [0, 1]))
         try RunFolder(path: run).save(network, preparation: DataPreparation(dataset: "digits", digitsSplitSeed: 0, statistics: statistics))
         try Data("{\"dataset\": 3}".utf8).write(to: URL(fileURLWithPath: RunFolder(path: run).preparationPath))
-        try assertFails(["evaluate", run], status: 1, saying: ["\(run)/data.json: not the data preparation of a run: dataset: "])
+        try assertFails(["evaluate", run], status: 1, saying: ["\(run)/data.json: ", "dataset"])
     }
 
     /// Foundation's file errors (a trial folder `FileManager` cannot make) become the path and the system's reason.
