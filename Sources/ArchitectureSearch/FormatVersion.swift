@@ -1,3 +1,4 @@
+import Serialization
 import Foundation
 
 /// The `formatVersion` member of a versioned JSON document, read on its own first, so that a document of another
@@ -11,7 +12,7 @@ struct FormatVersion: Decodable {
     static func decode<Document: Decodable, Failure: Error>(
         _ json: String, as document: Document.Type, version: Int, unsupported: (Int) -> Failure, invalid: (String) -> Failure
     ) throws(Failure) -> Document {
-        func reason(_ error: Error) -> String { (error as? DecodingError)?.locatedDescription ?? "\(error)" }
+        func reason(_ error: Error) -> String { (error as? DecodingError)?.summary ?? "\(error)" }
         let data = Data(json.utf8)
         let found: Int
         do {
