@@ -115,9 +115,9 @@ struct SearchCommand: ParsableCommand {
         try RunStopped.runCommand(in: out) {
             if let threads { try ComputeThreads.configure(threads: threads) }
             try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
-            let source = from.map { TransferSource(folder: RunFolder(path: $0)) }
-            let data = try SearchData.load(directory: data, seed: seed, adaptingTo: try source?.folder.network().inputShape)
-            let start = try source?.network(classes: data.train.classCount)
+            let trained = try from.map { try RunFolder(path: $0).network() }   // read once: its input shape, then its size
+            let data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape)
+            let start = try trained.map { try TransferSource.fitting($0, classes: data.train.classCount) }
             if let start, let from, !quiet {
                 print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
             }
