@@ -30,7 +30,13 @@ struct CheckpointFolder {
     /// The newest checkpoint that reads back, and its file, or `nil` when there is none. A newer file that does not
     /// read back (damaged, or not a checkpoint of this build) is reported through `report` with the reason, and renamed
     /// to `<name>.rejected` so that it is neither tried nor kept in place of good ones again.
+    /// Temporary files of writes that a kill interrupted (``AtomicFile`` names them `.<name>.<id>.tmp`) are removed
+    /// first, with a message.
     func newestValid(report: (String) -> Void) throws -> (checkpoint: SearchCheckpoint<SearchOptions>, file: String)? {
+        for temporary in try interruptedWrites() {
+            try FileManager.default.removeItem(atPath: temporary)
+            report("removed \(temporary): a checkpoint write that was interrupted")
+        }
         for file in try files() {
             do {
                 return (try SearchCheckpoint<SearchOptions>(contentsOfFile: file), file)
@@ -48,6 +54,14 @@ struct CheckpointFolder {
     func removeAll() throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         try FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The temporary files that checkpoint writes left behind when the process was killed before their rename.
+    func interruptedWrites() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            .filter { $0.hasPrefix(".epoch-") && $0.hasSuffix(".tmp") }
+            .map { (path as NSString).appendingPathComponent($0) }
     }
 
     /// The checkpoint files, newest first.

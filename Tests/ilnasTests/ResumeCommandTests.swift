@@ -143,6 +143,22 @@ final class ResumeCommandTests: XCTestCase {
         }
     }
 
+    /// A kill during a checkpoint write leaves the temporary file of that write and no checkpoint of that moment: resume
+    /// removes the temporary file and continues from the checkpoint before.
+    func testAKillDuringACheckpointWriteLeavesATemporaryFileThatResumeRemoves() throws {
+        let run = try interruptedCopy(afterEpochs: 2)
+        let checkpoints = RunFolder(path: run).checkpoints
+        let torn = (checkpoints.path as NSString).appendingPathComponent(".epoch-3.safetensors.\(UUID().uuidString).tmp")
+        let bytes = try contents(try Self.reference.get() + "/checkpoints/epoch-3.safetensors")
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: torn))
+        XCTAssertEqual(try checkpoints.interruptedWrites(), [torn])
+
+        try ResumeCommand.parse([run, "--quiet"]).run()
+        try assertSameEnd(run, as: try Self.reference.get())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: torn))
+        XCTAssertEqual(try checkpoints.files(), [checkpoints.file(for: afterEpochs(3)), checkpoints.file(for: afterEpochs(2))])
+    }
+
     /// `--learning-rate 1e9` used to end in a JSON error about NaN: now the step whose loss is not finite is named,
     /// with exit status 1, and no checkpoint of diverged weights is written.
     func testADivergingSearchNamesTheStepAndWritesNoCheckpoint() throws {
@@ -211,9 +227,21 @@ final class ResumeCommandTests: XCTestCase {
         }
     }
 
-    /// One uninterrupted search by the program, then the same search stopped three ways after a checkpoint exists:
-    /// SIGKILL at once, SIGKILL inside a later epoch, SIGTERM (exit status 143, a checkpoint of that very step). Each is
-    /// resumed by the program and must end with the same model, byte for byte.
+    /// Waits until the file at `path` is replaced (its inode changes: ``AtomicFile`` renames a new file over it), or fails
+    /// after a minute.
+    private func waitForChange(of path: String, while process: Process) throws {
+        func inode() -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? Int }
+        let before = inode(), deadline = Date(timeIntervalSinceNow: 60)
+        while inode() == before {
+            guard process.isRunning, Date() < deadline else { throw CommandFailure(message: "\(path) never changed") }
+            usleep(1_000)
+        }
+    }
+
+    /// One uninterrupted search by the program, then the same search stopped four ways after a checkpoint exists:
+    /// SIGKILL at once, SIGKILL inside a later epoch, SIGKILL as an expansion is being logged (the audit file changes),
+    /// SIGTERM (exit status 143, a checkpoint of that very step). Each is resumed by the program and must end with the
+    /// same model, byte for byte.
     func testKilledAndTerminatedSearchesResumeToTheModelOfTheUninterruptedOne() throws {
         let search = ["search"] + Self.shortSearch + ["--epochs", "4", "--threads", "2"]
         let reference = directory.file("reference")
@@ -221,15 +249,17 @@ final class ResumeCommandTests: XCTestCase {
         uninterrupted.waitUntilExit()
         XCTAssertEqual(uninterrupted.terminationStatus, 0)
 
-        let stops: [(name: String, signal: Int32, after: String, delay: useconds_t)] = [
-            ("SIGKILL after the first checkpoint", SIGKILL, "epoch-1.safetensors", 0),
-            ("SIGKILL inside the third epoch", SIGKILL, "epoch-2.safetensors", 300_000),
-            ("SIGTERM", SIGTERM, "epoch-1.safetensors", 200_000),
+        let stops: [(name: String, signal: Int32, after: String, delay: useconds_t, atExpansion: Bool)] = [
+            ("SIGKILL after the first checkpoint", SIGKILL, "epoch-1.safetensors", 0, false),
+            ("SIGKILL inside the third epoch", SIGKILL, "epoch-2.safetensors", 300_000, false),
+            ("SIGKILL at an expansion", SIGKILL, "epoch-1.safetensors", 0, true),
+            ("SIGTERM", SIGTERM, "epoch-1.safetensors", 200_000, false),
         ]
         for (index, stop) in stops.enumerated() {
             let run = directory.file("run-\(index)"), errors = directory.file("run-\(index).err")
             let process = try start(search + ["--out", run], errors: errors)
             try waitFor((run as NSString).appendingPathComponent("checkpoints/\(stop.after)"), while: process)
+            if stop.atExpansion { try waitForChange(of: (run as NSString).appendingPathComponent("expansions.jsonl"), while: process) }
             usleep(stop.delay)
             kill(process.processIdentifier, stop.signal)
             process.waitUntilExit()
