@@ -76,7 +76,7 @@ public final class ExpansionCallback: TrainingCallback {
     }
 
     /// Puts the callback where `state` (another callback's ``state``, with the same settings) was, so that a training
-    /// loop resumed from the same moment (``TrainingLoop/resume(from:)``) searches as that callback would have; takes
+    /// loop resumed from the same moment (`TrainingLoop.resume(from:)`) searches as that callback would have; takes
     /// the probe batch from ``scoringData`` again.
     /// - Throws: ``SearchError/invalidSetting(_:)`` when the generator state is invalid or the plateau detector does
     ///   not match this callback's schedule.

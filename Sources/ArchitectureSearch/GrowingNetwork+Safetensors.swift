@@ -23,7 +23,7 @@ extension GrowingNetwork {
     /// The version of the structure JSON that ``write(toFile:)`` writes and ``init(contentsOfFile:)`` reads.
     public static var fileFormatVersion: Int { GrowingNetworkStructure.formatVersion }
 
-    /// Writes the network to the safetensors file at `path`, atomically (``SafetensorsFile/write(toFile:)``).
+    /// Writes the network to the safetensors file at `path`, atomically (`SafetensorsFile.write(toFile:)`).
     /// - Throws: `SafetensorsError` naming `path` when the file cannot be written; `GrowingNetworkFileError`
     ///   when the structure cannot be stored as JSON (a growth limit that is not a finite number).
     public func write(toFile path: String) throws {

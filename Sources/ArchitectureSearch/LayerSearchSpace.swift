@@ -26,7 +26,7 @@ public final class LayerSearchSpace: SearchSpace {
         let positions: Int
     }
 
-    /// The layers of the network in the order they run, nested ``Sequential`` networks flattened.
+    /// The layers of the network in the order they run, nested `Sequential` networks flattened.
     private let layers: [Layer]
     /// Every parameter of the network, searchable or not.
     private let parameters: [Parameter]
@@ -75,7 +75,7 @@ public final class LayerSearchSpace: SearchSpace {
         sitesByKey = Dictionary(uniqueKeysWithValues: sites.map { ($0.key, $0) })
     }
 
-    /// The layers of `layer` in the order they run, nested ``Sequential`` networks flattened.
+    /// The layers of `layer` in the order they run, nested `Sequential` networks flattened.
     private static func flattened(_ layer: Layer) -> [Layer] {
         guard let sequential = layer as? Sequential else { return [layer] }
         return sequential.layers.flatMap { flattened($0) }
@@ -102,8 +102,8 @@ public final class LayerSearchSpace: SearchSpace {
     public func structuralUnits() -> [SearchUnit] { [] }
 
     /// Multiply-accumulates of one sample's forward pass, counting present weights only: a present
-    /// ``Conv2d`` weight entry costs the number of output positions (H_out · W_out) of its layer, a present
-    /// ``Linear`` weight entry costs 1, and biases, batch norm, pooling, activations and every other layer
+    /// `Conv2d` weight entry costs the number of output positions (H_out · W_out) of its layer, a present
+    /// `Linear` weight entry costs 1, and biases, batch norm, pooling, activations and every other layer
     /// cost 0.
     ///
     /// This is what a sparse or compacted network computes. The framework's dense kernels compute every
@@ -136,7 +136,7 @@ public final class LayerSearchSpace: SearchSpace {
         savedStatistics = []
     }
 
-    /// Channels after a ``ReLU`` layer of a ``Sequential`` network that are zero for every sample of `inputs`.
+    /// Channels after a `ReLU` layer of a `Sequential` network that are zero for every sample of `inputs`.
     public func deadChannels(on inputs: Tensor) throws -> Int {
         var dead = 0
         var activation = inputs

@@ -10,8 +10,8 @@ import Training
 ///
 /// One safetensors file, written atomically: the network as ``GrowingNetwork/write(toFile:)`` writes it (weights,
 /// masks and the structure entry, with the state of its probe generator), every optimizer buffer
-/// (``OptimizerStateTensors``: the momentum of each parameter, by name), and two metadata entries: `checkpoint`, a
-/// versioned JSON with the training progress (``TrainingProgress``: epoch, step within it, global step, the epoch's
+/// (`OptimizerStateTensors`: the momentum of each parameter, by name), and two metadata entries: `checkpoint`, a
+/// versioned JSON with the training progress (`TrainingProgress`: epoch, step within it, global step, the epoch's
 /// running sums, the finished epochs' reports), the expansion callback's state (``ExpansionCallback/State``: records,
 /// next expansion, A_lr, plateau detector, the selection generator), the names of the optimizer tensors and the run's
 /// `Settings`; and `crc32c`, a checksum of everything else, so that a damaged file is refused.
@@ -52,7 +52,7 @@ public struct SearchCheckpoint<Settings: Codable> {
 
     /// Writes the checkpoint to the safetensors file at `path`, atomically: a crash leaves the previous file at `path`,
     /// if any, or this one, never a torn one.
-    /// - Throws: ``CheckpointError`` naming `path` when a weight or optimizer buffer is not finite (the run has
+    /// - Throws: `CheckpointError` naming `path` when a weight or optimizer buffer is not finite (the run has
     ///   diverged: such a checkpoint is no use) or the description cannot be written as JSON; `SafetensorsError`
     ///   when the file cannot be written.
     public func write(toFile path: String) throws {
@@ -80,7 +80,7 @@ public struct SearchCheckpoint<Settings: Codable> {
     /// Reads the checkpoint at `path`, after checking every part: the checksum, the format version, the description
     /// JSON, the progress, the network (``GrowingNetwork/init(safetensors:path:)``) and exactly the optimizer tensors
     /// the description lists, each with its parameter's shape.
-    /// - Throws: `SafetensorsError` (unreadable, not safetensors, damaged), ``CheckpointError`` (not a checkpoint,
+    /// - Throws: `SafetensorsError` (unreadable, not safetensors, damaged), `CheckpointError` (not a checkpoint,
     ///   another version, invalid description or optimizer tensor) or `GrowingNetworkFileError` (invalid network),
     ///   each naming `path` and what is wrong.
     public init(contentsOfFile path: String) throws {
@@ -109,7 +109,7 @@ public struct SearchCheckpoint<Settings: Codable> {
     }
 
     /// Puts `loop` (training ``network``) and `expansion` (growing it, when it grows) where the checkpoint was, so that
-    /// `loop.fit` continues with the next step (``TrainingLoop/resume(from:)``, ``ExpansionCallback/restore(_:)``).
+    /// `loop.fit` continues with the next step (`TrainingLoop.resume(from:)`, ``ExpansionCallback/restore(_:)``).
     /// - Throws: ``SearchError/invalidSetting(_:)`` when ``network`` is not the model of `loop` or the space of
     ///   `expansion`, when `expansion` is given for a checkpoint without search state or missing for one with it, or
     ///   when the state does not fit them.
@@ -134,7 +134,7 @@ public struct SearchCheckpoint<Settings: Codable> {
         var settings: Settings
         var progress: TrainingProgress
         var search: ExpansionCallback.State?
-        /// The names of the file's optimizer tensors (``OptimizerStateTensors``), sorted.
+        /// The names of the file's optimizer tensors (`OptimizerStateTensors`), sorted.
         var optimizerTensors: [String]
     }
 
