@@ -70,10 +70,12 @@ public struct KnownDataset: Sendable, Equatable {
         [Spelling(name: STL10.testFileNames.labels, size: 8_000, sha256: nil)],
     ])
 
-    /// The four spellings of one IDX file (`IDXDirectory.candidateNames`): two names, raw and gzipped.
+    /// The four spellings of one IDX file (`IDXDirectory.candidateNames`): two names, gzipped and raw.
     private static func idx(_ stem: String, _ rank: Int, raw: (Int, String), gzip: (Int, String)) -> [Spelling] {
         let parts = stem.split(separator: "-").map(String.init)
-        return IDXDirectory.candidateNames(prefix: parts[0], kind: parts[1], rank: rank).map { name in
+        let names = IDXDirectory.candidateNames(prefix: parts[0], kind: parts[1], rank: rank)
+        // The distributed, gzipped spelling first: the one a missing file is reported under.
+        return (names.filter { $0.hasSuffix(".gz") } + names.filter { !$0.hasSuffix(".gz") }).map { name in
             let (size, digest) = name.hasSuffix(".gz") ? gzip : raw
             return Spelling(name: name, size: size, sha256: digest)
         }
