@@ -17,8 +17,8 @@ import TensorCore
 /// - Images are stretched to a square (the aspect ratio is not kept), grey ones repeated into three channels, and
 ///   pixels scaled to [0, 1] after rounding the resized values to bytes: `[N, 3, side, side]`.
 /// - The decoded bytes of each part are cached in `cacheDirectory` (default `DIR/.ilnas-cache`) in a file keyed by
-///   the SHA-256 of the file list with each file's size and modification time and `side`, written to a temporary
-///   file and renamed. A later load with the same files and side reads the cache instead of decoding; any change
+///   the SHA-256 of the file list with each file's size and modification time and `side` (and named after the part,
+///   the side and the folder), written to a temporary file and renamed. A later load with the same files and side reads the cache instead of decoding; any change
 ///   (a file added, removed, rewritten or touched) gives a new key, and the old cache file of that part and side is
 ///   removed. A cache that cannot be written is skipped (the data is still returned); one that does not read back
 ///   is decoded again.
@@ -162,8 +162,10 @@ public struct ImageFolder: Sendable {
     private static func load(_ listing: Listing, side: Int, cacheDirectory: String, partName: String)
         throws -> (dataset: LabeledDataset, decoded: Int, cachePath: String) {
         let key = listing.key(side: side)
-        let prefix = "\(partName)-\(side)px-"
-        let cachePath = path(cacheDirectory, prefix + String(key.prefix(32)) + ".bin")
+        // The folder's own name part, so that datasets sharing a cache folder do not remove each other's files.
+        let folderKey = SHA256.hexDigest(of: Array(URL(fileURLWithPath: listing.folder).standardizedFileURL.path.utf8)).prefix(8)
+        let prefix = "\(partName)-\(side)px-\(folderKey)-"
+        let cachePath = path(cacheDirectory, prefix + String(key.prefix(24)) + ".bin")
         let imageSize = 3 * side * side
         let classCount = listing.classNames.count
         if let bytes = readCache(cachePath, key: key, count: listing.files.count, imageSize: imageSize, labels: listing.labels) {
