@@ -168,12 +168,17 @@ public struct ImageFolder: Sendable {
         let cachePath = path(cacheDirectory, prefix + String(key.prefix(24)) + ".bin")
         let imageSize = 3 * side * side
         let classCount = listing.classNames.count
-        if let bytes = readCache(cachePath, key: key, count: listing.files.count, imageSize: imageSize, labels: listing.labels) {
-            return (try dataset(bytes, labels: listing.labels, side: side, classCount: classCount), 0, cachePath)
+        if let cached = readCache(cachePath, key: key, count: listing.files.count, imageSize: imageSize, labels: listing.labels) {
+            let images = cached.data.withUnsafeBytes { raw in
+                dataset(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[cached.offset...]), labels: listing.labels,
+                        side: side, classCount: classCount)
+            }
+            return (try images.get(), 0, cachePath)
         }
         let pixels = try decodeAll(listing, side: side)
         writeCache(pixels, to: cachePath, key: key, side: side, labels: listing.labels, removingOthersWithPrefix: prefix)
-        return (try dataset(pixels, labels: listing.labels, side: side, classCount: classCount), listing.files.count, cachePath)
+        let images = pixels.withUnsafeBufferPointer { dataset($0, labels: listing.labels, side: side, classCount: classCount) }
+        return (try images.get(), listing.files.count, cachePath)
     }
 
     /// Decodes and resizes every file of `listing` in parallel. The error of the first bad file in list order is
@@ -205,22 +210,23 @@ public struct ImageFolder: Sendable {
         return pixels
     }
 
-    /// The images' bytes of the cache file at `path` if it is whole and holds `key`, `count` images and `labels`.
-    private static func readCache(_ path: String, key: String, count: Int, imageSize: Int, labels: [Int]) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    /// The cache file at `path` and where its images' bytes start, if it is whole and holds `key`, `count` images of
+    /// `imageSize` bytes and `labels`; read once, without copies.
+    private static func readCache(_ path: String, key: String, count: Int, imageSize: Int, labels: [Int]) -> (data: Data, offset: Int)? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
         let header = cacheMagic.count + 32 + 8
         let labelBytes = 2 * count
         guard data.count == header + labelBytes + count * imageSize else { return nil }
-        let bytes = [UInt8](data)
-        guard Array(bytes[0..<cacheMagic.count]) == cacheMagic,
-              hex(bytes[cacheMagic.count..<(cacheMagic.count + 32)]) == key,
-              readUInt32(bytes, at: cacheMagic.count + 32) == count,
-              readUInt32(bytes, at: cacheMagic.count + 36) * readUInt32(bytes, at: cacheMagic.count + 36) * 3 == imageSize
-        else { return nil }
-        for (index, label) in labels.enumerated() where Int(bytes[header + 2 * index]) | Int(bytes[header + 2 * index + 1]) << 8 != label {
-            return nil
+        let valid = data.withUnsafeBytes { raw -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard Array(bytes[0..<cacheMagic.count]) == cacheMagic,
+                  hex(bytes[cacheMagic.count..<(cacheMagic.count + 32)]) == key,
+                  readUInt32(bytes, at: cacheMagic.count + 32) == count,
+                  readUInt32(bytes, at: cacheMagic.count + 36) * readUInt32(bytes, at: cacheMagic.count + 36) * 3 == imageSize
+            else { return false }
+            return labels.indices.allSatisfy { Int(bytes[header + 2 * $0]) | Int(bytes[header + 2 * $0 + 1]) << 8 == labels[$0] }
         }
-        return Array(bytes[(header + labelBytes)...])
+        return valid ? (data, header + labelBytes) : nil
     }
 
     /// Writes the cache file (temporary file, then rename) and removes other cache files of the same part and side.
@@ -245,13 +251,13 @@ public struct ImageFolder: Sendable {
         }
     }
 
-    private static func dataset(_ pixels: [UInt8], labels: [Int], side: Int, classCount: Int) throws -> LabeledDataset {
-        let scalars = pixels.withUnsafeBufferPointer { PixelBytes.scaled($0, count: $0.count) { $0 } }
-        return try LabeledDataset(images: Tensor(shape: [labels.count, 3, side, side], scalars: scalars),
-                                  labels: labels, classCount: classCount)
+    /// The dataset of `pixels` (bytes of `[N, 3, side, side]`) scaled to [0, 1].
+    private static func dataset(_ pixels: UnsafeBufferPointer<UInt8>, labels: [Int], side: Int, classCount: Int) -> Result<LabeledDataset, Error> {
+        let scalars = PixelBytes.scaled(pixels, count: pixels.count) { $0 }
+        return Result { try LabeledDataset(images: Tensor(shape: [labels.count, 3, side, side], scalars: scalars), labels: labels, classCount: classCount) }
     }
 
-    private static func readUInt32(_ bytes: [UInt8], at offset: Int) -> Int {
+    private static func readUInt32(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
         (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
     }
 

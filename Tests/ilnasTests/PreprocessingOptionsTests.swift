@@ -44,14 +44,15 @@ final class PreprocessingOptionsTests: XCTestCase {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 for index in 0..<count {
                     let pixels = (0..<(12 * 12 * 3)).map { _ in UInt8(label * 100 + generator.nextIndex(below: 100)) }
-                    try Data(png(pixels, side: 12)).write(to: URL(fileURLWithPath: "\(folder)/\(index).png"))
+                    try Data(Self.png(pixels, side: 12)).write(to: URL(fileURLWithPath: "\(folder)/\(index).png"))
                 }
             }
         }
         return root
     }
 
-    private func png(_ pixels: [UInt8], side: Int) -> [UInt8] {
+    /// `pixels` (RGB, `side` x `side`) as a PNG file, encoded through libpng.
+    static func png(_ pixels: [UInt8], side: Int) -> [UInt8] {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(side)
