@@ -57,17 +57,35 @@ static int ilnas_jpeg_decode(const unsigned char *data, unsigned long size, unsi
                  info.image_width, info.image_height, max_pixels);
         longjmp(error.jump, 1);
     }
-    info.out_color_space = JCS_RGB;   // grey is repeated into three channels; CMYK is refused by libjpeg
+    // Grey is repeated into three channels by libjpeg. CMYK and YCCK (which libjpeg does not turn into RGB) are read as
+    // CMYK and converted here, R = (255 - C)(255 - K) / 255 and so on; with an Adobe marker the values are stored
+    // inverted (as Photoshop writes them), so R = C K / 255.
+    int cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
+    info.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * 3;
-    buffer = malloc(stride * info.output_height);
+    buffer = malloc(stride * info.output_height + (cmyk ? (size_t)info.output_width * 4 : 0));
     if (!buffer) {
         snprintf(error.message, sizeof error.message, "out of memory for %ux%u pixels", info.output_width, info.output_height);
         longjmp(error.jump, 1);
     }
+    unsigned char *scratch = buffer + stride * info.output_height;   // one CMYK row, after the image
     while (info.output_scanline < info.output_height) {
         JSAMPROW row = buffer + stride * info.output_scanline;
-        jpeg_read_scanlines(&info, &row, 1);
+        if (!cmyk) {
+            jpeg_read_scanlines(&info, &row, 1);
+            continue;
+        }
+        JSAMPROW source = scratch;
+        jpeg_read_scanlines(&info, &source, 1);
+        for (JDIMENSION x = 0; x < info.output_width; x++) {
+            unsigned k = scratch[4 * x + 3];
+            for (int c = 0; c < 3; c++) {
+                unsigned ink = scratch[4 * x + c];
+                row[3 * x + c] = (unsigned char)(info.saw_Adobe_marker ? (ink * k + 127) / 255
+                                                                       : ((255 - ink) * (255 - k) + 127) / 255);
+            }
+        }
     }
     jpeg_finish_decompress(&info);
     *width = (int)info.output_width;
@@ -77,7 +95,8 @@ static int ilnas_jpeg_decode(const unsigned char *data, unsigned long size, unsi
     return 0;
 }
 
-/// Encodes `pixels` (width * height * components bytes, components 1 for grey or 3 for RGB, rows top to bottom) as a
+/// Encodes `pixels` (width * height * components bytes, components 1 for grey, 3 for RGB or 4 for CMYK, which libjpeg
+/// marks as Adobe's and so as stored inverted; rows top to bottom) as a
 /// baseline JPEG of `quality` (1-100) into a buffer allocated with malloc that the caller frees. Returns 0 on
 /// success, otherwise 1 with the message in `message` (at least JMSG_LENGTH_MAX bytes). For tests and tools.
 static int ilnas_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
@@ -102,7 +121,7 @@ static int ilnas_jpeg_encode(const unsigned char *pixels, int width, int height,
     info.image_width = (JDIMENSION)width;
     info.image_height = (JDIMENSION)height;
     info.input_components = components;
-    info.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    info.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&info);
     jpeg_set_quality(&info, quality, TRUE);
     jpeg_start_compress(&info, TRUE);

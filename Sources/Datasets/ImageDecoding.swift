@@ -17,9 +17,10 @@ enum ImageDecoding {
     static let maximumPixelCount = 1 << 27
 
     /// Decodes the JPEG or PNG file at `path`, recognised from its first bytes (not its name). Grey images are
-    /// repeated into the three channels; PNG transparency is composited onto black; 16-bit PNG is reduced to 8 bits.
+    /// repeated into the three channels; CMYK JPEGs converted as R = (1 - C)(1 - K) (Adobe's inverted values
+    /// accounted for); PNG transparency is composited onto black; 16-bit PNG is reduced to 8 bits.
     /// - Throws: `DatasetError.missingFile`; `.corrupt` naming `path` for a file that is neither JPEG nor PNG, a
-    ///   truncated or damaged one (libjpeg's warnings count), one of more than `maximumPixelCount` pixels, a CMYK JPEG.
+    ///   truncated or damaged one (libjpeg's warnings count), or one of more than `maximumPixelCount` pixels.
     static func decode(path: String) throws -> RGBImage {
         guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError.missingFile(path: path) }
         let bytes = [UInt8](data)

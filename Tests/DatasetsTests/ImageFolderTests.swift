@@ -26,12 +26,12 @@ enum ImageFiles {
         return Array(bytes.prefix(size))
     }
 
-    /// `pixels` (RGB) as a JPEG file of `quality`.
-    static func jpeg(_ pixels: [UInt8], width: Int, height: Int, quality: Int32 = 95) throws -> [UInt8] {
+    /// `pixels` (RGB, or CMYK with `components` 4) as a JPEG file of `quality`.
+    static func jpeg(_ pixels: [UInt8], width: Int, height: Int, components: Int32 = 3, quality: Int32 = 95) throws -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
-        XCTAssertEqual(ilnas_jpeg_encode(pixels, Int32(width), Int32(height), 3, quality, &output, &size, &message), 0,
+        XCTAssertEqual(ilnas_jpeg_encode(pixels, Int32(width), Int32(height), components, quality, &output, &size, &message), 0,
                        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         let result = Array(UnsafeBufferPointer(start: try XCTUnwrap(output), count: Int(size)))
         free(output)
@@ -104,6 +104,21 @@ final class ImageFolderTests: XCTestCase {
         let differences = zip(decoded, expected).map { abs($0 - $1) * 255 }
         XCTAssertLessThanOrEqual(differences.max() ?? 0, 12, "largest difference in byte units")
         XCTAssertLessThanOrEqual(differences.reduce(0, +) / Float(differences.count), 3, "mean difference in byte units")
+    }
+
+    /// A CMYK JPEG (as Photoshop writes them, with Adobe's marker and inverted values) becomes RGB: R = C K / 255.
+    func testCMYKJPEGIsConvertedToRGB() throws {
+        let fixtures = try Fixtures(self)
+        // Stored (inverted) C, M, Y, K: no cyan ink, half magenta, full yellow, no black: orange.
+        let cmyk = [UInt8]((0..<64).flatMap { _ in [255, 128, 0, 255] as [UInt8] })
+        for part in ["train", "val"] {
+            try fixtures.folder(part).folder("ink").writeRaw("c.jpg", try ImageFiles.jpeg(cmyk, width: 8, height: 8, components: 4))
+        }
+        let decoded = image(try ImageFolder(directory: fixtures.directory, side: 8).train, 0)
+        for (channel, expected) in [255, 128, 0].enumerated() {
+            let plane = decoded[(channel * 64)..<((channel + 1) * 64)].map { $0 * 255 }
+            XCTAssertLessThanOrEqual(plane.map { abs($0 - Float(expected)) }.max() ?? 0, 4, "channel \(channel): \(plane.prefix(4))")
+        }
     }
 
     /// Area averaging: halving averages 2 x 2 blocks; 3 -> 2 weighs the middle pixel's halves (rounded to bytes).
