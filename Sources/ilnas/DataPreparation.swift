@@ -18,6 +18,8 @@ struct DataPreparation: Codable, Equatable {
     var channels: Int?
     /// Where image folders cached their decoded images; absent: inside the dataset's folder.
     var imageCache: String?
+    /// The class of each label, for image folders (their sorted folder names); absent for the other formats.
+    var classNames: [String]?
     /// The random augmentation of the training images (never applied to test images); absent in runs made before it
     /// was recorded.
     var augmentation: Augmentation?

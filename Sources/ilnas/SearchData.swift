@@ -23,13 +23,14 @@ struct SearchData {
     static func load(directory: String?, seed: UInt64, adaptingTo inputShape: [Int]? = nil,
                      images: ImagePreparation = .asStored) throws -> SearchData {
         var images = images
-        var (name, format, train, test) = try directory.map { try folder($0, images: images, inputShape: inputShape) }
+        var (name, format, train, test, classNames) = try directory.map { try folder($0, images: images, inputShape: inputShape) }
             ?? digits(splitSeed: seed)
         if format == .imageFolders, images.imageSize == nil { images.imageSize = train.sampleShape[1] }
         let target = try targetShape(of: train.sampleShape, images: images, inputShape: inputShape)
         (train, test) = (try train.adapted(to: target), try test.adapted(to: target))
-        let preparation = DataPreparation(dataset: name, digitsSplitSeed: directory == nil ? seed : nil,
+        var preparation = DataPreparation(dataset: name, digitsSplitSeed: directory == nil ? seed : nil,
                                           statistics: try ChannelStatistics(of: train.images), images: images)
+        preparation.classNames = classNames
         let normalization = try preparation.normalization()
         return SearchData(name: name, format: format, train: try normalized(train, normalization),
                           test: try normalized(test, normalization), preparation: preparation)
@@ -74,19 +75,25 @@ struct SearchData {
     }
 
     /// The name, format, training set and test set of the dataset in `directory`, whose format is recognised from its
-    /// files; image folders are decoded at `images.imageSize`, else at `inputShape`'s side when square, else at 32.
+    /// files; image folders are decoded at `images.imageSize`, else at `inputShape`'s side when square, else at 32, and
+    /// come with their class names in label order.
     private static func folder(_ directory: String, images: ImagePreparation, inputShape: [Int]?)
-        throws -> (name: String, format: DatasetFormat?, train: LabeledDataset, test: LabeledDataset) {
+        throws -> (name: String, format: DatasetFormat?, train: LabeledDataset, test: LabeledDataset, classNames: [String]?) {
         let detected = try DatasetFormat.detect(directory: directory)
         let side = images.imageSize ?? inputShape.flatMap { $0[1] == $0[2] ? $0[1] : nil }
-        let (train, test) = try detected.load(directory: directory, imageSide: side, cacheDirectory: images.imageCache)
-        return ("\(detected.name) (\(directory))", detected, train, test)
+        guard detected == .imageFolders else {
+            let (train, test) = try detected.load(directory: directory)
+            return ("\(detected.name) (\(directory))", detected, train, test, nil)
+        }
+        let folders = try ImageFolder(directory: directory, side: side ?? ImageFolder.defaultSide, cacheDirectory: images.imageCache)
+        return ("\(detected.name) (\(directory))", detected, folders.train, folders.test, folders.classNames)
     }
 
     /// The name, training set and test set of the embedded digits, split with `splitSeed`, as read.
-    private static func digits(splitSeed: UInt64) throws -> (name: String, format: DatasetFormat?, train: LabeledDataset, test: LabeledDataset) {
+    private static func digits(splitSeed: UInt64)
+        throws -> (name: String, format: DatasetFormat?, train: LabeledDataset, test: LabeledDataset, classNames: [String]?) {
         let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: splitSeed)
-        return ("sklearn-digits (embedded)", nil, train, test)
+        return ("sklearn-digits (embedded)", nil, train, test, nil)
     }
 
     private static func normalized(_ dataset: LabeledDataset, _ normalization: ChannelNormalization) throws -> LabeledDataset {

@@ -115,6 +115,7 @@ final class PreprocessingOptionsTests: XCTestCase {
         XCTAssertTrue(result.summary.dataset.hasPrefix("image folders ("), result.summary.dataset)
         XCTAssertEqual(try RunFolder(path: run).network().inputShape, [3, 8, 8])
         XCTAssertEqual(result.options.imageSize, 8)
+        XCTAssertEqual(result.preparation.classNames, ["cat", "dog"], "label order recorded in data.json")
         XCTAssertEqual(result.options.augment, Augmentation(cropPadding: 4, horizontalFlip: true))
         XCTAssertEqual(try RunEvaluation(folder: RunFolder(path: run), dataDirectory: data).testAccuracy, result.summary.testAccuracy)
         XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: "\(data)/.ilnas-cache").contains { $0.hasPrefix("train-8px-") })
