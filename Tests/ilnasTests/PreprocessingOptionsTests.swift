@@ -169,6 +169,19 @@ final class PreprocessingOptionsTests: XCTestCase {
                        [Augmentation(cropPadding: 2, horizontalFlip: false), .none])
         let current = Augmentation(cropPadding: 4, horizontalFlip: true)
         XCTAssertEqual(try JSONDecoder().decode(Augmentation.self, from: JSONEncoder().encode(current)), current)
+
+        // A whole config.json of such a run: `"augment": true` and none of the image options.
+        let run = directory.file("run")
+        try SearchCommand.parse(Self.short + ["--out", run]).run()
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: RunFolder(path: run).configurationPath))) as? [String: Any])
+        var options = try XCTUnwrap(object["options"] as? [String: Any])
+        options["augment"] = true
+        for key in ["imageSize", "channels", "imageCache"] { options[key] = nil }
+        object["options"] = options
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: RunFolder(path: run).configurationPath))
+        let former = try RunConfiguration(folder: RunFolder(path: run)).options
+        XCTAssertEqual(former.augment, Augmentation(cropPadding: 2, horizontalFlip: false))
+        XCTAssertNil(former.imageSize)
     }
 
     func testBadValuesAreUsageErrors() {
