@@ -2,10 +2,10 @@
 import PackageDescription
 
 /// Module layout (arrows point one way):
-///   CBLAS, CZlib, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, glibc malloc tuning)
+///   CBLAS, CZlib, CJPEG, CPNG, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, libjpeg-turbo, libpng, glibc malloc tuning)
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
-///   Datasets            <- TensorCore, CZlib  IDX/CSV/CIFAR/STL-10 readers, data loader, augmentation
+///   Datasets            <- TensorCore, CZlib, CJPEG, CPNG  IDX/CSV/CIFAR/STL-10 readers, JPEG/PNG image folders, data loader, augmentation
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
@@ -39,10 +39,20 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .systemLibrary(name: "CHeap"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], resources: [.copy("Resources/digits.csv.gz")]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CJPEG", "CPNG"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Serialization", dependencies: ["TensorCore"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
         .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),

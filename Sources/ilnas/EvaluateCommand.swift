@@ -10,14 +10,16 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Evaluate the final network of a search run on its test set.",
         discussion: """
             Loads RUN/model.safetensors and prepares the test set as the search did (the digits split with the \
-            run's seed, inputs normalised with the run's training statistics from RUN/data.json), then prints one \
+            run's seed, image folders decoded at the run's image size, images resized and given the network's \
+            channels, inputs normalised with the run's training statistics from RUN/data.json; no random \
+            augmentation), then prints one \
             JSON line: testAccuracy, testLoss, parameterCount, multiplyAccumulates and the model's path.
             """
     )
 
     @Argument(help: ArgumentHelp("The run folder: the --out of ilnas search.", valueName: "run"))
     var runFolder: String
-    @Option(help: "Folder with MNIST-format IDX files (default: the embedded sklearn 8x8 digits).")
+    @Option(help: "Dataset folder in any format ilnas search reads (default: the embedded sklearn 8x8 digits).")
     var data: String?
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?

@@ -36,8 +36,10 @@ struct ResumeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(("warning: the run was started by ilnas \(configuration.version), "
                     + "this is \(ILNASCommand.version)\n").utf8))
             }
-            let data = try SearchData.load(directory: options.data, seed: options.seed,
-                                           adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape })
+            var data = try SearchData.load(directory: options.data, seed: options.seed,
+                                           adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
+                                           images: options.images)
+            data.preparation.augmentation = options.augment
             try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet).run()
         }
     }

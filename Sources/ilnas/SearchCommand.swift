@@ -15,7 +15,10 @@ struct SearchCommand: ParsableCommand {
         discussion: """
             Without options it searches on the 8x8 digits embedded in the package. With --data DIR it reads the \
             dataset in DIR, whose format it recognises from the files: MNIST-format IDX (MNIST, Fashion-MNIST), \
-            CIFAR-10 binary, CIFAR-100 binary (fine labels) or STL-10 binary. Results go to --out: summary.json, \
+            CIFAR-10 binary, CIFAR-100 binary (fine labels), STL-10 binary or image folders (train/ and val/ with a \
+            folder of JPEG or PNG files per class). Images can be resized (--image-size) and given 1 or 3 channels \
+            (--channels); they are normalised per channel with the training set's statistics, and training images are \
+            augmented as --augment says (random crops and flips by default on photographs). Results go to --out: summary.json, \
             expansions.jsonl (one audit line per expansion), epochs.jsonl, architecture.json, the final network \
             model.safetensors and data.json (how the inputs were prepared), which ilnas evaluate reads; config.json \
             (the options as resolved) and checkpoints/, from which ilnas resume continues an interrupted run. \
@@ -31,7 +34,7 @@ struct SearchCommand: ParsableCommand {
         case conv, mlp
     }
 
-    @Option(help: "Folder with MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary files, or the folder holding the archive's folder (default: the embedded sklearn 8x8 digits).")
+    @Option(help: "Folder with MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary files (or the folder holding the archive's folder), or image folders train/ and val/ (default: the embedded sklearn 8x8 digits).")
     var data: String?
     @Option(help: "Keep evolving the final network of this run folder on --data (Section 5.2): images are adapted to its input (resized; grey repeated into colour or colour averaged into grey) and a new output layer replaces the old one when the class count differs.")
     var from: String?
@@ -50,8 +53,16 @@ struct SearchCommand: ParsableCommand {
     var architectureDecay: String = "cosine"
     @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed (default: 1 on digits, 0.25 with --data).")
     var expandEvery: Double?
-    @Flag(help: "Augment training images with random crops (zero padding 2).")
-    var augment = false
+    @Option(help: "Random augmentation of training images: none, crop, flip or crop-flip (random crops after --crop-padding pixels of padding, and left-right mirroring with probability 1/2). Default: crop-flip on CIFAR, STL-10 and image folders, none on IDX data and the digits.")
+    var augment: Augmentation.Mode?
+    @Option(name: .customLong("crop-padding"), help: "Pixels of padding around each side before a random crop of the original size.")
+    var cropPadding: Int = 4
+    @Option(name: .customLong("image-size"), help: "Resize images to N x N before normalisation (bilinear; image folders are decoded at N by area averaging, default 32). Default: as stored.")
+    var imageSize: Int?
+    @Option(help: "Bring images to 1 channel (colour averaged) or 3 (grey repeated) before normalisation. Default: as stored.")
+    var channels: Int?
+    @Option(name: .customLong("image-cache"), help: "Folder for the decoded-image cache of image folders (default: DIR/.ilnas-cache).")
+    var imageCache: String?
     @Flag(help: "Also expand when the gradient norm plateaus.")
     var plateau = false
     @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
@@ -92,6 +103,9 @@ struct SearchCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if !(0...64).contains(cropPadding) { throw ValidationError("--crop-padding must be in 0...64, got \(cropPadding)") }
+        if let imageSize, !(1...4096).contains(imageSize) { throw ValidationError("--image-size must be in 1...4096, got \(imageSize)") }
+        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let expandEvery, !(expandEvery > 0) { throw ValidationError("--expand-every must be positive, got \(expandEvery)") }
         if !(startFraction > 0 && startFraction <= 1) { throw ValidationError("--start-fraction must be in (0, 1], got \(startFraction)") }
@@ -116,7 +130,9 @@ struct SearchCommand: ParsableCommand {
             if let threads { try ComputeThreads.configure(threads: threads) }
             try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
             let trained = try from.map { try RunFolder(path: $0).network() }   // read once: its input shape, then its size
-            let data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape)
+            let images = ImagePreparation(imageSize: imageSize, channels: channels,
+                                          imageCache: imageCache.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+            var data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape, images: images)
             let start = try trained.map { try TransferSource.fitting($0, classes: data.train.classCount) }
             if let start, let from, !quiet {
                 print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
@@ -126,6 +142,8 @@ struct SearchCommand: ParsableCommand {
                       + "\(data.train.sampleShape), \(data.train.classCount) classes")
             }
             let options = try resolvedOptions(for: data, start: start)
+            data.preparation.augmentation = options.augment
+            if !quiet { print("training images: normalised per channel; augmentation: \(options.augment)") }
             try RunConfiguration(options: options).write(to: RunFolder(path: out))
             try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet).run()
         }
@@ -141,7 +159,9 @@ struct SearchCommand: ParsableCommand {
             from: from.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, budget: budget, computeBudget: nil,
             granularity: granularity, epochs: epochs ?? (onDigits ? 40 : 6), architectureLearningRate: architectureLearningRate,
             architectureDecay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, expandEvery: expandEvery ?? (onDigits ? 1 : 0.25),
-            augment: augment, plateau: plateau, frozenFraction: frozenFraction, startFraction: startFraction,
+            augment: Augmentation(mode: augment ?? Augmentation.standard(for: data.format), cropPadding: cropPadding),
+            imageSize: data.preparation.imageSize, channels: data.preparation.channels, imageCache: data.preparation.imageCache,
+            plateau: plateau, frozenFraction: frozenFraction, startFraction: startFraction,
             candidateFactor: candidateFactor, scoringBatches: scoringBatches, baseline: baseline, trials: trials, head: head,
             template: template, seed: seed, threads: ComputeThreads.count, batchSize: batchSize ?? (onDigits ? 16 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm,

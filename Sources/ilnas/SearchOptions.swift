@@ -18,7 +18,14 @@ struct SearchOptions: Codable, Equatable {
     var architectureLearningRate: Double?
     var architectureDecay: ExpansionSchedule.Decay
     var expandEvery: Double
-    var augment: Bool
+    /// The random augmentation of training images (`--augment`, `--crop-padding`).
+    var augment: Augmentation
+    /// `--image-size`: the side images are resized to (for image folders, always set: the side decoded at); `nil`: as stored.
+    var imageSize: Int?
+    /// `--channels`: 1 or 3; `nil`: as stored.
+    var channels: Int?
+    /// `--image-cache`, absolute; `nil`: image folders cache inside the dataset's folder.
+    var imageCache: String?
     var plateau: Bool
     var frozenFraction: Double
     var startFraction: Double
@@ -40,6 +47,11 @@ struct SearchOptions: Codable, Equatable {
     /// The output folder as given (`ilnas resume` works in the folder it is given, wherever the run was moved).
     var out: String
     var quiet: Bool
+
+    /// How images are resized and given channels before normalisation.
+    var images: ImagePreparation {
+        ImagePreparation(imageSize: imageSize, channels: channels, imageCache: imageCache)
+    }
 
     /// Whether the run is on the embedded digits.
     var isOnDigits: Bool { data == nil }

@@ -49,7 +49,7 @@ struct SearchRun {
         let model = try resumed?.network ?? makeNetwork(network, budget: budget)
 
         let train = try DataLoader(dataset: data.train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
-                                   augmentation: options.augment ? try RandomCrop(padding: 2) : nil)
+                                   augmentation: try options.augment.transform())
         let test = try SearchData.testBatches(data.test)
         let optimizer = try SGD(learningRate: options.learningRate, momentum: 0.9, nesterov: true, weightDecay: options.weightDecay)
         // A short linear warm-up keeps the sparse, unnormalised starting network from collapsing (dead ReLUs).
