@@ -96,7 +96,7 @@ let package = Package(
             name: "SafetensorsInterop",
             dependencies: ["Serialization", "TensorCore"],
             path: "Scripts/interop",
-            exclude: ["check_safetensors.py", "check_tensorboard.py"]
+            exclude: ["check_onnx.py", "check_safetensors.py", "check_tensorboard.py"]
         ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
