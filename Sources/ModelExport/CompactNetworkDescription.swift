@@ -33,31 +33,43 @@ public struct CompactNetworkDescription: Codable, Equatable, Sendable {
 
     /// The network's input: one sample's shape, pixels in `pixelRange`, normalised per channel.
     public struct Input: Codable, Equatable, Sendable {
+        /// One sample's shape: `[C, H, W]` or `[F]`.
         public var shape: [Int]
+        /// The range of the pixels the network is fed before normalisation: `[0, 1]`.
         public var pixelRange: [Float]
+        /// Each channel's mean, subtracted first.
         public var mean: [Float]
+        /// Each channel's standard deviation, divided by next.
         public var standardDeviation: [Float]
     }
 
     /// One layer (node) of the network.
     public struct Layer: Codable, Equatable, Sendable {
+        /// The layer's plain name: `conv1`, `linear1`, `output`.
         public var name: String
         /// `convolution` or `linear`.
         public var kind: String
+        /// For convolutions, the (square) kernel size.
         public var kernelSize: Int?
+        /// For convolutions, the zeros added on each side: `kernelSize / 2`, so that the size is kept.
         public var padding: Int?
+        /// For convolutions, the stride: 1.
         public var stride: Int?
         /// For convolutions, the number of 2x2 max-pool reductions before the layer.
         public var stage: Int?
+        /// The number of channels (or neurons).
         public var channels: Int
         /// One sample's output shape: `[C, H, W]` or `[C]`.
         public var outputShape: [Int]
+        /// Whether ReLU follows the sum (every layer but the output).
         public var relu: Bool
         /// The name of the bias tensor, `[channels]`.
         public var bias: String
+        /// The incoming connections, summed in this order.
         public var inputs: [LayerInput]
         /// The identifier of the growing network's node it comes from, and which of that node's channels it kept.
         public var sourceNode: Int
+        /// For each channel, its index among the growing node's channels.
         public var keptChannels: [Int]
     }
 
