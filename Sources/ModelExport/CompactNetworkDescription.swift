@@ -67,7 +67,7 @@ public struct CompactNetworkDescription: Codable, Equatable, Sendable {
         public var bias: String
         /// The incoming connections, summed in this order.
         public var inputs: [LayerInput]
-        /// The identifier of the growing network's node it comes from, and which of that node's channels it kept.
+        /// The identifier of the growing network's node the layer comes from.
         public var sourceNode: Int
         /// For each channel, its index among the growing node's channels.
         public var keptChannels: [Int]
