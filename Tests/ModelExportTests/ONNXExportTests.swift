@@ -97,3 +97,33 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertEqual(graph.node.filter { $0.opType == "Shape" }.map(\.input), [["pixels"]])
     }
 }
+
+/// What the ONNX graph computes, run by ``ONNXReferenceInterpreter`` on raw pixels: the masked network's logits on
+/// the normalised pixels.
+final class ONNXGraphComputationTests: XCTestCase {
+    func testTheGraphNormalisesPixelsAndGivesTheMaskedNetworksLogits() throws {
+        let constant = try ExportFixtures.perceptron(seed: 6)
+        let hidden = try XCTUnwrap(constant.nodes.first { $0.kind == .linear && !$0.isOutput })
+        for edge in constant.incomingEdges(of: hidden.id) {
+            for index in 0..<edge.weight.count { edge.weight.deactivate(index) }
+        }
+        for channel in hidden.realChannels { hidden.bias?.activate(channel, initialValue: 1) }
+        let grown = try ExportFixtures.convolutionalNetwork(seed: 8, head: .flatten)
+        try ExportFixtures.train(grown, on: ExportFixtures.batches(inputShape: grown.inputShape), steps: 3)
+        ExportFixtures.grow(grown)
+        for network in [try ExportFixtures.convolutionalNetwork(), grown, try ExportFixtures.perceptron(), constant] {
+            let channels = network.inputShape[0]
+            let mean = (0..<channels).map { 0.4 + Float($0) / 20 }, deviation = (0..<channels).map { 0.25 + Float($0) / 40 }
+            let normalization = try InputNormalization(mean: mean, standardDeviation: deviation)
+            let model = try Onnx_ModelProto(serializedBytes: network.compacted().onnxModel(normalization: normalization))
+            var generator = RandomGenerator(seed: 5)
+            let pixels = Tensor(shape: [5] + network.inputShape) { _ in generator.uniform(0, 1) }
+            let plane = network.inputShape.dropFirst().reduce(1, *)
+            let normalised = Tensor(shape: pixels.shape) { (pixels[flat: $0] - mean[($0 / plane) % channels]) / deviation[($0 / plane) % channels] }
+            let logits = try XCTUnwrap(try ONNXReferenceInterpreter(model: model).run(pixels: pixels)["logits"])
+            let expected = try network.forward(normalised, mode: .inference)
+            XCTAssertEqual(logits.shape, expected.shape)
+            XCTAssertLessThanOrEqual(ExportFixtures.maximumDifference(logits, expected), 1e-5)
+        }
+    }
+}
