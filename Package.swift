@@ -9,6 +9,10 @@ import PackageDescription
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
+///   ModelExport         <- ArchitectureSearch, Serialization, SwiftProtobuf  compaction of a grown network (absent
+///                          channels, kernels and connections taken out), safetensors and ONNX export; the ONNX types
+///                          are generated once from onnx.proto (Scripts/onnx), so only swift-protobuf's runtime library
+///                          is a dependency, not its build plugin
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
@@ -21,12 +25,14 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
         .library(name: "ArchitectureSearch", targets: ["ArchitectureSearch"]),
         .library(name: "Serialization", targets: ["Serialization"]),
+        .library(name: "ModelExport", targets: ["ModelExport"]),
         .executable(name: "ilnas", targets: ["ilnas"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only for `swift package generate-documentation` (the DocC catalogs); no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,11 +62,18 @@ let package = Package(
         .target(name: "Serialization", dependencies: ["TensorCore"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
         .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),
+        .target(
+            name: "ModelExport",
+            dependencies: [
+                "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(name: "SVGCharts"),
         .executableTarget(
             name: "ilnas",
             dependencies: [
-                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "SVGCharts", "TensorCore",
+                "ArchitectureSearch", "Training", "Datasets", "ModelExport", "NeuralNetwork", "Serialization", "SVGCharts", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +108,7 @@ let package = Package(
             name: "SafetensorsInterop",
             dependencies: ["Serialization", "TensorCore"],
             path: "Scripts/interop",
-            exclude: ["check_safetensors.py", "check_tensorboard.py"]
+            exclude: ["check_onnx.py", "check_safetensors.py", "check_tensorboard.py"]
         ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
@@ -106,6 +119,8 @@ let package = Package(
         .testTarget(name: "ArchitectureSearchTests",
                     dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelExportTests",
+                    dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),
         .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )

@@ -23,9 +23,15 @@ struct EvaluateCommand: ParsableCommand {
     var data: String?
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
+    @Option(help: ArgumentHelp("Also write the first --logit-count test images (pixels in [0, 1]), their labels and the network's logits to this safetensors file.",
+                               valueName: "file"))
+    var logits: String?
+    @Option(help: "How many test images --logits writes.")
+    var logitCount = 100
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if logitCount < 1 { throw ValidationError("--logit-count must be at least 1, got \(logitCount)") }
     }
 
     func run() throws {
@@ -35,6 +41,9 @@ struct EvaluateCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let evaluation = try RunEvaluation(folder: RunFolder(path: runFolder), dataDirectory: data)
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+            if let logits {
+                try TestLogits.write(folder: RunFolder(path: runFolder), dataDirectory: data, count: logitCount, to: logits)
+            }
         } catch {
             throw CommandFailure(error)
         }

@@ -57,6 +57,13 @@ struct SearchData {
     /// random augmentation.
     /// - Throws: `CommandFailure` when the digits are asked for but the run was not on them.
     static func testSet(directory: String?, preparation: DataPreparation, adaptingTo inputShape: [Int]) throws -> LabeledDataset {
+        try normalized(unnormalizedTestSet(directory: directory, preparation: preparation, adaptingTo: inputShape),
+                       preparation.normalization())
+    }
+
+    /// The test set of ``testSet(directory:preparation:adaptingTo:)`` before normalisation: pixels in [0, 1], what an
+    /// exported network takes.
+    static func unnormalizedTestSet(directory: String?, preparation: DataPreparation, adaptingTo inputShape: [Int]) throws -> LabeledDataset {
         let test: LabeledDataset
         if let directory {
             test = try folder(directory, images: preparation.images, inputShape: inputShape).test
@@ -65,7 +72,7 @@ struct SearchData {
         } else {
             throw CommandFailure(message: "the run was on \(preparation.dataset), not the embedded digits: give its folder with --data")
         }
-        return try normalized(test.adapted(to: inputShape), preparation.normalization())
+        return try test.adapted(to: inputShape)
     }
 
     /// The test set in the batches the search evaluates it in (500 at a time, in order), so that any evaluation
@@ -96,7 +103,7 @@ struct SearchData {
         return ("sklearn-digits (embedded)", nil, train, test, nil)
     }
 
-    private static func normalized(_ dataset: LabeledDataset, _ normalization: ChannelNormalization) throws -> LabeledDataset {
+    static func normalized(_ dataset: LabeledDataset, _ normalization: ChannelNormalization) throws -> LabeledDataset {
         var unused = RandomGenerator(seed: 0)
         let images = try normalization.applied(to: dataset.images, using: &unused)
         return try LabeledDataset(images: images, labels: dataset.labels, classCount: dataset.classCount)
