@@ -268,12 +268,18 @@ public final class MultiTaskNetwork {
 
     // MARK: Building
 
-    /// A fully connected multi-task network: `Flatten`, then `Linear` + `ReLU` per width of `hiddenWidths` (the trunk,
-    /// every entry unowned at first), then a dense `Linear` head per task with `classCounts[t]` outputs. Each part of
-    /// `startingCounts` is given that many trunk entries drawn at random (weights and biases alike) with their
-    /// default-initialised values; the same `seed` gives the same network.
+    /// The value every hidden bias starts at in ``perceptron(inputShape:hiddenWidths:classCounts:startingCounts:seed:)``:
+    /// positive, so that every hidden unit is active for some samples in every view and passes gradient to the weights
+    /// the search scores (a unit whose pre-activation is zero for all samples passes none, and would never be grown).
+    public static let initialHiddenBias: Float = 0.1
+
+    /// A fully connected multi-task network: `Flatten`, then `Linear` + `ReLU` per width of `hiddenWidths` (the trunk),
+    /// then a dense `Linear` head per task with `classCounts[t]` outputs. Every hidden bias is owned by the shared part
+    /// from the start, at ``initialHiddenBias``; of the trunk's weights, each part of `startingCounts` is given that many
+    /// drawn at random, with their default-initialised values, and the rest are unowned. The same `seed` gives the
+    /// same network.
     /// - Throws: ``SearchError/invalidSetting(_:)`` for empty widths, a class count below 2, or starting counts that do
-    ///   not fit the trunk.
+    ///   not fit the trunk's weights.
     public static func perceptron(inputShape: [Int], hiddenWidths: [Int], classCounts: [Int], startingCounts: [Part: Int],
                                   seed: UInt64) throws -> MultiTaskNetwork {
         guard !hiddenWidths.isEmpty, hiddenWidths.allSatisfy({ $0 > 0 }), !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
@@ -300,11 +306,15 @@ public final class MultiTaskNetwork {
         for parameter in trunk.parameters { parameter.applyMask(ArchitectureMask(shape: parameter.shape, allActive: false)) }
         let network = try MultiTaskNetwork(trunk: trunk, heads: heads, inputShape: inputShape)
 
-        let sites = network.trunkParameters.indices.flatMap { index in (0..<network.trunkParameters[index].count).map { (index, $0) } }
+        for (index, parameter) in network.trunkParameters.enumerated() where parameter.role == .bias {
+            for entry in 0..<parameter.count { network.assign(entry: entry, inTrunkParameter: index, to: .shared, value: initialHiddenBias) }
+        }
+        let sites = network.trunkParameters.indices.filter { network.trunkParameters[$0].role == .weight }
+            .flatMap { index in (0..<network.trunkParameters[index].count).map { (index, $0) } }
         let parts: [Part] = [.shared] + (0..<classCounts.count).map { .task($0) }
         let total = parts.reduce(0) { $0 + max(0, startingCounts[$1] ?? 0) }
         guard total <= sites.count else {
-            throw SearchError.invalidSetting("starting parts of \(total) entries do not fit a trunk of \(sites.count)")
+            throw SearchError.invalidSetting("starting parts of \(total) weights do not fit a trunk of \(sites.count)")
         }
         let order = generator.permutation(sites.count)
         var next = 0
@@ -317,6 +327,10 @@ public final class MultiTaskNetwork {
         }
         return network
     }
+
+    /// The number of hidden biases of a ``perceptron(inputShape:hiddenWidths:classCounts:startingCounts:seed:)`` trunk,
+    /// which the shared part owns from the start.
+    public static func perceptronBiasCount(hiddenWidths: [Int]) -> Int { hiddenWidths.reduce(0, +) }
 
     private static func code(_ part: Part) -> Int8 {
         switch part {

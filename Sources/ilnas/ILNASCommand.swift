@@ -12,7 +12,7 @@ struct ILNASCommand: ParsableCommand {
         commandName: "ilnas",
         abstract: "Intra-Layer Neural Architecture Search: grow a network under a parameter budget.",
         version: version,
-        subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, ReportCommand.self],
+        subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, ReportCommand.self, MultiTaskCommand.self],
         defaultSubcommand: SearchCommand.self
     )
 
