@@ -8,7 +8,7 @@ import Training
 ///
 /// ### The mask model
 ///
-/// A ``NeuralNetwork/Parameter`` keeps its value exactly zero where its mask is absent, and every layer relies on it.
+/// A `Parameter` keeps its value exactly zero where its mask is absent, and every layer relies on it.
 /// Two tasks see different masks over the same trunk tensors, so no single mask can hold for both. The network
 /// therefore keeps an owner per trunk entry (nobody, shared, or task `t`) and stores the values of the union of owned
 /// entries once, and gives the trunk parameters one *view* at a time:
@@ -19,7 +19,7 @@ import Training
 ///   elsewhere; task `t`'s forward and backward passes run in it, so every layer and the `Parameter` invariant hold
 ///   unchanged. ``installUnion()`` puts the stored values back.
 ///
-/// A training step (``accumulateTrainingGradients(_:objective:)``) runs each task's batch in its view and adds the
+/// A training step (``accumulateTrainingGradients(_:objective:mode:)``) runs each task's batch in its view and adds the
 /// trunk gradient into an accumulator *masked by that view*, so that a shared entry receives
 /// `Σ_t ∇_W L_t(f(x_t, (α_s ∪ α_t) ⊙ W))` and a task's entry only its own task's gradient; the accumulator becomes the
 /// trunk gradient in the union view, where the optimizer steps once. Entries owned by nobody are absent in every view,

@@ -125,7 +125,7 @@ public final class MultiTaskSearch {
     public func space(of part: MultiTaskNetwork.Part) -> MultiTaskPartSpace? { spaces[part] }
 
     /// Trains and grows the network for ``Settings/epochs`` epochs.
-    /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)`` when training diverges, and what fails.
+    /// - Throws: `TrainingError.nonFiniteLoss` when training diverges, and what fails.
     public func run() throws {
         let steps = train.map(\.batchesPerEpoch).max() ?? 1
         var streams = train.map { TaskStream(source: $0) }

@@ -15,7 +15,7 @@ public protocol Objective {
 }
 
 /// Mean softmax cross-entropy of `[N, K]` logits and accuracy by the largest logit: the classifier's objective and the
-/// default everywhere (``SoftmaxCrossEntropy``, ``Classification``, unchanged).
+/// default everywhere (`SoftmaxCrossEntropy` and `Classification`, unchanged).
 public struct SoftmaxCrossEntropyObjective: Objective, Sendable {
     public init() {}
 
