@@ -146,9 +146,12 @@ struct MultiTaskCommand: ParsableCommand {
             try search.run()
             let evaluation = try search.evaluate(on: run.tasks.map { try SearchData.testBatches(tasks[$0].test) })
             for (local, task) in run.tasks.enumerated() {
+                // A separate network is all its task's own: its trunk (the single-task network's shared part) included.
+                let alone = baseline == .separate
                 results[task] = MultiTaskSummary.Task(
                     dataset: tasks[task].name, parameterCount: search.model.parameterCount(ofTask: local),
-                    ownParameterCount: search.model.ownCount(of: .task(local)), budget: search.partBudgets[.task(local)] ?? 0,
+                    ownParameterCount: alone ? search.model.parameterCount : search.model.ownCount(of: .task(local)),
+                    budget: alone ? run.budget : search.partBudgets[.task(local)] ?? 0,
                     testAccuracy: Double(evaluation[local].accuracy), testLoss: Double(evaluation[local].loss))
             }
             for expansion in search.expansions {

@@ -47,7 +47,11 @@ final class MultiTaskCommandTests: XCTestCase {
         XCTAssertEqual(separate.sharedParameterCount, 0)
         XCTAssertEqual(separate.shared, 0)
         XCTAssertEqual(separate.parameterCount, separate.tasks.reduce(0) { $0 + $1.parameterCount })
-        for task in separate.tasks { XCTAssertLessThanOrEqual(task.parameterCount, 2000, "each network has half the budget") }
+        for task in separate.tasks {
+            XCTAssertLessThanOrEqual(task.parameterCount, 2000, "each network has half the budget")
+            XCTAssertEqual(task.ownParameterCount, task.parameterCount)
+            XCTAssertEqual(task.budget, 2000)
+        }
 
         let joint = try run(["--data", "digits", "--data", "digits", "--baseline", "joint"], out: "joint")
         XCTAssertEqual(joint.shared, 1)
