@@ -12,7 +12,7 @@ import Training
 /// network of one task with `F = 1` is a single-task search of the same family.
 ///
 /// **Training (Phase I).** Each step takes the next batch of every task (a task with fewer batches per epoch starts its
-/// next epoch when it runs out; an epoch is the longest task's batches), computes the summed gradients with
+/// next epoch when it runs out; an epoch is the longest task's batches unless ``Settings/stepsPerEpoch`` says), computes the summed gradients with
 /// ``MultiTaskNetwork/accumulateTrainingGradients(_:objective:mode:)``, clips them to a global norm, and takes one
 /// SGD step (momentum 0.9, Nesterov, weight decay) at a cosine-annealed learning rate with a short linear warm-up.
 ///
@@ -33,10 +33,14 @@ public final class MultiTaskSearch {
         public var candidateFactor: Double
         public var granularity: any SearchGranularity
         public var seed: UInt64
+        /// Steps per epoch; `nil`: the batches of the longest task. A baseline that trains the tasks of a multi-task run
+        /// apart sets the run's, so that every task gets as many steps as it would together.
+        public var stepsPerEpoch: Int?
 
         public init(epochs: Int, learningRate: Float = 0.05, weightDecay: Float = 5e-4, maximumGradientNorm: Float? = 5,
                     schedule: ExpansionSchedule, candidateFactor: Double = 2, granularity: any SearchGranularity = WeightGranularity(),
-                    seed: UInt64) {
+                    seed: UInt64, stepsPerEpoch: Int? = nil) {
+            self.stepsPerEpoch = stepsPerEpoch
             self.epochs = epochs
             self.learningRate = learningRate
             self.weightDecay = weightDecay
@@ -100,6 +104,7 @@ public final class MultiTaskSearch {
         }
         guard train.allSatisfy({ $0.batchesPerEpoch > 0 }) else { throw SearchError.invalidSetting("a task's training data has no batches") }
         guard settings.epochs >= 1 else { throw SearchError.invalidSetting("epochs must be at least 1, got \(settings.epochs)") }
+        if let steps = settings.stepsPerEpoch, steps < 1 { throw SearchError.invalidSetting("steps per epoch must be at least 1, got \(steps)") }
         self.model = model
         self.settings = settings
         self.budget = budget
@@ -127,7 +132,7 @@ public final class MultiTaskSearch {
     /// Trains and grows the network for ``Settings/epochs`` epochs.
     /// - Throws: `TrainingError.nonFiniteLoss` when training diverges, and what fails.
     public func run() throws {
-        let steps = train.map(\.batchesPerEpoch).max() ?? 1
+        let steps = settings.stepsPerEpoch ?? train.map(\.batchesPerEpoch).max() ?? 1
         var streams = train.map { TaskStream(source: $0) }
         let optimizer = try SGD(learningRate: settings.learningRate, momentum: 0.9, nesterov: true, weightDecay: settings.weightDecay)
         let rates = try CosineAnnealingSchedule(initialRate: settings.learningRate, finalRate: 0, length: Double(settings.epochs))

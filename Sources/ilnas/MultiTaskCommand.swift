@@ -20,8 +20,9 @@ struct MultiTaskCommand: ParsableCommand {
             weights are each owned by nobody, the shared architecture or one task, with a dense output layer per task; \
             ILNAS grows the shared part and each task's part as architectures of their own. Of the budget left after the \
             output layers, the shared part may use the fraction --shared and each task's part an equal share of the rest. \
-            --baseline separate trains one network per task with the budget split evenly; --baseline joint trains one \
-            network with every trunk weight shared (--shared 1). Results go to --out: summary.json and expansions.jsonl.
+            --baseline separate trains one network per task with the budget split evenly (for as many steps as the \
+            multi-task run: an epoch is the largest task's batches); --baseline joint trains one network with every \
+            trunk weight shared (--shared 1). Results go to --out: summary.json and expansions.jsonl.
             """
     )
 
@@ -134,7 +135,10 @@ struct MultiTaskCommand: ParsableCommand {
         var total = 0
         for (runIndex, run) in runs.enumerated() {
             let runSeed = seed &+ UInt64(runIndex) &* 1_000_003
-            let search = try makeSearch(tasks: run.tasks.map { tasks[$0] }, widths: widths, budget: run.budget, shared: run.shared, seed: runSeed)
+            // Separate networks train for the steps of the multi-task run, so every task gets as many steps in each setting.
+            let steps = baseline == .separate ? tasks.map { ($0.train.count + batchSize - 1) / batchSize }.max() : nil
+            let search = try makeSearch(tasks: run.tasks.map { tasks[$0] }, widths: widths, budget: run.budget, shared: run.shared,
+                                        seed: runSeed, stepsPerEpoch: steps)
             search.onEpoch = { [quiet] epoch, losses in
                 guard !quiet else { return }
                 let accuracy = try search.evaluate(on: run.tasks.map { try SearchData.testBatches(tasks[$0].test) })
@@ -178,7 +182,8 @@ struct MultiTaskCommand: ParsableCommand {
     }
 
     /// The search of one network over `tasks` with its own budget and shared fraction.
-    private func makeSearch(tasks: [SearchData], widths: [Int], budget: Int, shared: Double, seed: UInt64) throws -> MultiTaskSearch {
+    private func makeSearch(tasks: [SearchData], widths: [Int], budget: Int, shared: Double, seed: UInt64,
+                            stepsPerEpoch: Int?) throws -> MultiTaskSearch {
         let inputShape = tasks[0].train.sampleShape
         let classCounts = tasks.map(\.train.classCount)
         // The shares depend on the heads only: build once without a trunk start to read them, then with the start.
@@ -208,7 +213,7 @@ struct MultiTaskCommand: ParsableCommand {
         let settings = MultiTaskSearch.Settings(
             epochs: epochs, learningRate: learningRate, weightDecay: weightDecay,
             maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil, schedule: schedule, candidateFactor: candidateFactor,
-            granularity: granularity == "kernel" ? KernelGranularity() : WeightGranularity(), seed: seed)
+            granularity: granularity == "kernel" ? KernelGranularity() : WeightGranularity(), seed: seed, stepsPerEpoch: stepsPerEpoch)
         let train = try tasks.enumerated().map { index, task in
             try DataLoader(dataset: task.train, batchSize: batchSize, shuffle: true, seed: seed &+ UInt64(index))
         }

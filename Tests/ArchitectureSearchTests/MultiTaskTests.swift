@@ -237,6 +237,17 @@ final class MultiTaskTests: XCTestCase {
         XCTAssertNotEqual(ownership(first.model), ownership(other.model))
     }
 
+    func testStepsPerEpochSetsWhenTheArchitectureGrows() throws {
+        let model = try MultiTaskNetwork.perceptron(inputShape: [5], hiddenWidths: [8], classCounts: [3], startingCounts: [.shared: 10], seed: 1)
+        let settings = MultiTaskSearch.Settings(epochs: 1, schedule: try ExpansionSchedule(interval: 0.25, frozenFraction: 0.2), seed: 1,
+                                                stepsPerEpoch: 8)
+        let search = try MultiTaskSearch(model: model, budget: 200, sharedFraction: 1, train: [FixedBatches(batches(task: 0, count: 2))],
+                                         settings: settings)
+        try search.run()
+        XCTAssertEqual(search.expansions.map(\.record.step), [2, 4, 6], "an expansion every quarter of 8 steps until 80%")
+        XCTAssertEqual(search.expansions.map(\.part), [.shared, .shared, .shared], "one task with F = 1: a single-task search")
+    }
+
     func testInvalidSettingsAreRefused() throws {
         let model = try makeModel()
         XCTAssertThrowsError(try MultiTaskSearch.partBudgets(total: 700, sharedFraction: 1.5, model: model))
