@@ -53,6 +53,8 @@ public final class ArchitectureOptimizer {
     public let selection: Selection
     /// Candidates in the hyper-architecture, as a multiple of the parameters to add (n / m ≥ 1).
     public var candidateFactor: Double
+    /// The loss whose gradients score units and whose value the audit records (softmax cross-entropy by default).
+    public var objective: any Objective = SoftmaxCrossEntropyObjective()
     /// What random growth draws its units from; part of a search's checkpoint (``ExpansionCallback/State``).
     var generator: RandomGenerator
 
@@ -214,8 +216,8 @@ public final class ArchitectureOptimizer {
         var total: Float = 0
         for batch in batches {
             let logits = try space.network.forward(batch.inputs, mode: .training)
-            let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
-            var gradient = result.logitsGradient
+            let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
+            var gradient = result.outputGradient
             let scale = 1 / Float(batches.count)
             gradient.withUnsafeMutableBufferPointer { g in
                 for i in 0..<g.count { g[i] *= scale }
@@ -229,7 +231,7 @@ public final class ArchitectureOptimizer {
     private func meanLoss(_ network: Layer, batches: [LabeledBatch]) throws -> Float {
         var total: Float = 0
         for batch in batches {
-            total += try SoftmaxCrossEntropy.lossAndGradient(logits: network.forward(batch.inputs, mode: .inference), labels: batch.labels).loss
+            total += try objective.lossAndGradient(outputs: network.forward(batch.inputs, mode: .inference), labels: batch.labels).loss
         }
         return total / Float(max(1, batches.count))
     }

@@ -2,7 +2,7 @@ import Foundation
 import NeuralNetwork
 import TensorCore
 
-/// Mini-batch training of a classifier with softmax cross-entropy, evaluation after every epoch,
+/// Mini-batch training against an ``Objective`` (softmax cross-entropy by default), evaluation after every epoch,
 /// and typed events for callbacks (progress, logging, architecture search).
 ///
 /// The model's parameter list is read anew at every step, so a callback may grow the network
@@ -14,6 +14,8 @@ public final class TrainingLoop {
     public let optimizer: Optimizer
     /// The learning rate as a function of training progress.
     public let schedule: LearningRateSchedule
+    /// What is minimised and how correct predictions are counted, in training steps and evaluation.
+    public let objective: any Objective
     /// Observers, called in order for every event.
     public var callbacks: [TrainingCallback]
     /// When set, each step's gradients are rescaled to at most this global L2 norm before the update
@@ -39,10 +41,12 @@ public final class TrainingLoop {
     /// Batches per epoch of the current `fit`.
     public private(set) var batchesPerEpoch = 0
 
-    public init(model: Layer, optimizer: Optimizer, schedule: LearningRateSchedule, callbacks: [TrainingCallback] = []) {
+    public init(model: Layer, optimizer: Optimizer, schedule: LearningRateSchedule, callbacks: [TrainingCallback] = [],
+                objective: any Objective = SoftmaxCrossEntropyObjective()) {
         self.model = model
         self.optimizer = optimizer
         self.schedule = schedule
+        self.objective = objective
         self.callbacks = callbacks
     }
 
@@ -119,21 +123,21 @@ public final class TrainingLoop {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let logits = try model.forward(batch.inputs, mode: .training)
-        let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
+        let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
         guard result.loss.isFinite else {
             throw TrainingError.nonFiniteLoss(loss: result.loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
         }
-        try model.accumulateParameterGradients(result.logitsGradient)
+        try model.accumulateParameterGradients(result.outputGradient)
         let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
             ?? (measuresGradientNorm ? GradientClipping.globalNorm(of: parameters) : nil)
         optimizer.learningRate = learningRate
         try optimizer.step(parameters)
-        return (result.loss, try Classification.correctCount(scores: logits, labels: batch.labels), gradientNorm)
+        return (result.loss, try objective.correctCount(outputs: logits, labels: batch.labels), gradientNorm)
     }
 
     /// Mean loss and accuracy of the model on every batch of `data` (inference mode).
     public func evaluate(on data: BatchSource) throws -> (loss: Float, accuracy: Float) {
-        try Evaluation.evaluate(model, on: data)
+        try Evaluation.evaluate(model, on: data, objective: objective)
     }
 
     private func emit(_ event: TrainingEvent) throws {
@@ -143,14 +147,16 @@ public final class TrainingLoop {
 
 /// Evaluation of classifiers.
 public enum Evaluation {
-    /// Mean cross-entropy and accuracy of `model` over all batches of `data`, in inference mode.
-    public static func evaluate(_ model: Layer, on data: BatchSource) throws -> (loss: Float, accuracy: Float) {
+    /// Mean loss (softmax cross-entropy unless `objective` says otherwise) and accuracy of `model` over all batches of
+    /// `data`, in inference mode.
+    public static func evaluate(_ model: Layer, on data: BatchSource,
+                                objective: any Objective = SoftmaxCrossEntropyObjective()) throws -> (loss: Float, accuracy: Float) {
         var lossSum = 0.0, correct = 0, seen = 0
         for batch in data.batches(epoch: 0) {
             let logits = try model.forward(batch.inputs, mode: .inference)
-            let result = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
+            let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
             lossSum += Double(result.loss) * Double(batch.labels.count)
-            correct += try Classification.correctCount(scores: logits, labels: batch.labels)
+            correct += try objective.correctCount(outputs: logits, labels: batch.labels)
             seen += batch.labels.count
         }
         return (Float(lossSum / Double(max(1, seen))), Float(correct) / Float(max(1, seen)))

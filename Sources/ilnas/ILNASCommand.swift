@@ -12,8 +12,8 @@ struct ILNASCommand: ParsableCommand {
         commandName: "ilnas",
         abstract: "Intra-Layer Neural Architecture Search: grow a network under a parameter budget.",
         version: version,
-        subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, ReportCommand.self, ExportCommand.self,
-                      DatasetsCommand.self],
+        subcommands: [SearchCommand.self, MultiTaskCommand.self, ResumeCommand.self, EvaluateCommand.self, ReportCommand.self,
+                      ExportCommand.self, DatasetsCommand.self],
         defaultSubcommand: SearchCommand.self
     )
 

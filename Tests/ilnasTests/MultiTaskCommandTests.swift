@@ -1,0 +1,105 @@
+import Foundation
+@testable import ilnas
+import TestSupport
+import XCTest
+
+/// `ilnas multitask`: the search and its two baselines on small data, their summaries, and its failures.
+final class MultiTaskCommandTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(self)
+    }
+
+    private func run(_ arguments: [String], out name: String) throws -> MultiTaskSummary {
+        let out = directory.file(name)
+        try MultiTaskCommand.parse(arguments + ["--epochs", "2", "--hidden", "24,12", "--budget", "4000", "--quiet", "--out", out]).run()
+        return try JSONFile.decode(MultiTaskSummary.self, at: (out as NSString).appendingPathComponent("summary.json"))
+    }
+
+    func testTheSearchWritesEachTasksCountAndAccuracyWithinTheBudget() throws {
+        let summary = try run(["--data", "digits", "--data", "digits", "--shared", "0.333", "--seed", "4"], out: "search")
+        XCTAssertEqual(summary.budget, 4000)
+        XCTAssertEqual(summary.shared, 0.333)
+        XCTAssertEqual(summary.baseline, "ilnas")
+        XCTAssertEqual(summary.inputShape, [1, 8, 8])
+        XCTAssertEqual(summary.tasks.count, 2)
+        XCTAssertLessThanOrEqual(summary.parameterCount, 4000)
+        XCTAssertEqual(summary.parameterCount, summary.sharedParameterCount + summary.tasks.reduce(0) { $0 + $1.ownParameterCount })
+        for task in summary.tasks {
+            XCTAssertEqual(task.dataset, "sklearn-digits (embedded)")
+            XCTAssertEqual(task.parameterCount, summary.sharedParameterCount + task.ownParameterCount)
+            XCTAssertLessThanOrEqual(task.ownParameterCount, task.budget)
+            XCTAssertGreaterThan(task.testAccuracy, 0.2, "better than chance after two epochs")
+        }
+        XCTAssertGreaterThan(summary.expansions, 0)
+        let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("search/expansions.jsonl"))
+        XCTAssertEqual(lines.count, summary.expansions)
+        XCTAssertEqual(Set(lines.map(\.part)), ["shared", "task 0", "task 1"])
+
+        let again = try run(["--data", "digits", "--data", "digits", "--shared", "0.333", "--seed", "4"], out: "again")
+        XCTAssertEqual(again.tasks.map(\.testAccuracy), summary.tasks.map(\.testAccuracy), "same seed, same result")
+        XCTAssertEqual(again.tasks.map(\.ownParameterCount), summary.tasks.map(\.ownParameterCount))
+    }
+
+    func testTheBaselinesSplitTheBudgetOrShareEveryTrunkWeight() throws {
+        let separate = try run(["--data", "digits", "--data", "digits", "--baseline", "separate"], out: "separate")
+        XCTAssertEqual(separate.sharedParameterCount, 0)
+        XCTAssertEqual(separate.shared, 0)
+        XCTAssertEqual(separate.parameterCount, separate.tasks.reduce(0) { $0 + $1.parameterCount })
+        for task in separate.tasks {
+            XCTAssertLessThanOrEqual(task.parameterCount, 2000, "each network has half the budget")
+            XCTAssertEqual(task.ownParameterCount, task.parameterCount)
+            XCTAssertEqual(task.budget, 2000)
+        }
+
+        let joint = try run(["--data", "digits", "--data", "digits", "--baseline", "joint"], out: "joint")
+        XCTAssertEqual(joint.shared, 1)
+        XCTAssertLessThanOrEqual(joint.parameterCount, 4000)
+        for task in joint.tasks { XCTAssertEqual(task.ownParameterCount, 12 * 10 + 10, "a task owns its output layer only") }
+        let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("joint/expansions.jsonl"))
+        XCTAssertEqual(Set(lines.map(\.part)), ["shared"])
+    }
+
+    func testTasksOfOtherShapesAreResizedToTheLargest() throws {
+        let folder = directory.file("idx")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let side = 12, train = 40
+        let files = [
+            ("train-images-idx3-ubyte", IDX.images((0..<(train * side * side)).map { UInt8(($0 * 7) % 256) }, count: train, height: side, width: side)),
+            ("train-labels-idx1-ubyte", IDX.labels((0..<train).map { UInt8($0 % 10) })),
+            ("t10k-images-idx3-ubyte", IDX.images((0..<(10 * side * side)).map { UInt8(($0 * 3) % 256) }, count: 10, height: side, width: side)),
+            ("t10k-labels-idx1-ubyte", IDX.labels((0..<10).map { UInt8($0) })),
+        ]
+        for (file, bytes) in files {
+            try Data(bytes).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)))
+        }
+        let summary = try run(["--data", folder, "--data", "digits", "--train-limit", "300", "--batch-size", "20"], out: "mixed")
+        XCTAssertEqual(summary.inputShape, [1, 12, 12])
+        XCTAssertTrue(summary.tasks[0].dataset.contains(folder), summary.tasks[0].dataset)
+        XCTAssertEqual(summary.tasks[1].dataset, "sklearn-digits (embedded)")
+    }
+
+    /// Runs `ilnas arguments` as a child process and checks that it failed with `status` and one line naming `texts`.
+    private func assertFails(_ arguments: [String], status: Int32, saying texts: [String], line: UInt = #line) throws {
+        let outcome = try ILNASExecutable().run(arguments, scratch: directory.path)
+        let message = outcome.standardError
+        XCTAssertTrue(outcome.exited, message, line: line)
+        XCTAssertEqual(outcome.status, status, message, line: line)
+        XCTAssertTrue(message.hasPrefix("Error: ") && message.filter(\.isNewline).count == 1, message, line: line)
+        for text in texts { XCTAssertTrue(message.contains(text), "\"\(message)\" does not say \"\(text)\"", line: line) }
+    }
+
+    func testFailuresAreOneLineNamingTheOptionOrPath() throws {
+        let out = directory.file("out")
+        try assertFails(["multitask", "--data", "digits"], status: 64, saying: ["--data must be given at least twice", "ilnas multitask --help"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--shared", "1.5"], status: 64, saying: ["--shared must be in [0, 1]"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--hidden", "8,x"], status: 64, saying: ["--hidden"])
+        let missing = directory.file("no-such-folder")
+        try assertFails(["multitask", "--data", missing, "--data", "digits", "--out", out], status: 1, saying: [missing])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--shared", "0", "--out", out], status: 1,
+                        saying: ["--shared 0", "hidden biases"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--budget", "300", "--out", out], status: 1,
+                        saying: ["budget of 300", "output layers"])
+    }
+}
