@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What every experiment program of the paper depends on.
+let experimentDependencies: [Target.Dependency] = [
+    "ExperimentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
 /// Module layout (arrows point one way):
 ///   CBLAS, CZlib, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, glibc malloc tuning)
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
@@ -11,6 +16,8 @@ import PackageDescription
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
+///   ExperimentSupport   <- Datasets, TensorCore  shared code of the paper's experiments (Table1Budgets, Figure5Baselines,
+///                       TransferSTL10, TransferMNIST), which run the ilnas executable
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
@@ -79,6 +86,15 @@ let package = Package(
             ],
             path: "Examples/LeNetSearch"
         ),
+        .target(
+            name: "ExperimentSupport",
+            dependencies: ["Datasets", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/ExperimentSupport"
+        ),
+        .executableTarget(name: "Table1Budgets", dependencies: experimentDependencies, path: "Examples/Table1Budgets"),
+        .executableTarget(name: "Figure5Baselines", dependencies: experimentDependencies, path: "Examples/Figure5Baselines"),
+        .executableTarget(name: "TransferSTL10", dependencies: experimentDependencies, path: "Examples/TransferSTL10"),
+        .executableTarget(name: "TransferMNIST", dependencies: experimentDependencies, path: "Examples/TransferMNIST"),
         .executableTarget(
             name: "SafetensorsInterop",
             dependencies: ["Serialization", "TensorCore"],
