@@ -10,6 +10,14 @@ public struct Machine: Codable, Sendable {
     /// The 1-minute load average when the experiment started: above the core count, timings are contended.
     public var loadAverageAtStart: Double?
 
+    public init(processor: String, cores: Int, openBLASCoreType: String, loadAverageAtStart: Double?) {
+        self.processor = processor
+        self.cores = cores
+        self.openBLASCoreType = openBLASCoreType
+        self.loadAverageAtStart = loadAverageAtStart
+    }
+
+    /// This machine, now.
     public static func current() -> Machine {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let processor = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
