@@ -17,7 +17,7 @@ let experimentDependencies: [Target.Dependency] = [
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
 ///   ExperimentSupport   <- Datasets, TensorCore  shared code of the paper's experiments (Table1Budgets, Figure5Baselines,
-///                       TransferSTL10, TransferMNIST), which run the ilnas executable
+///                       TransferSTL10, TransferMNIST), which run the ilnas executable; Plugins/Reproduce builds and runs them
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
@@ -95,6 +95,14 @@ let package = Package(
         .executableTarget(name: "Figure5Baselines", dependencies: experimentDependencies, path: "Examples/Figure5Baselines"),
         .executableTarget(name: "TransferSTL10", dependencies: experimentDependencies, path: "Examples/TransferSTL10"),
         .executableTarget(name: "TransferMNIST", dependencies: experimentDependencies, path: "Examples/TransferMNIST"),
+        .plugin(
+            name: "Reproduce",
+            capability: .command(
+                intent: .custom(verb: "reproduce",
+                                description: "Build the paper's experiments in release, run them (quick or paper scale) and write results/<experiment>.md"),
+                permissions: [.writeToPackageDirectory(reason: "The experiments write their tables to results/ and their ilnas runs to runs/reproduce/")]
+            )
+        ),
         .executableTarget(
             name: "SafetensorsInterop",
             dependencies: ["Serialization", "TensorCore"],
