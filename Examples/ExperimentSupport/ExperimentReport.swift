@@ -104,7 +104,8 @@ public struct ExperimentReport: Codable, Sendable {
                      "- Machine: \(machine.processor), \(machine.cores) cores, OpenBLAS core type \(machine.openBLASCoreType)"
                         + (machine.loadAverageAtStart.map { String(format: ", load average %.2f at the start", $0) } ?? ""),
                      "- Commit: \(commit)",
-                     String(format: "- Wall time of the experiment: %.0f s (timings are contended when the load exceeds the cores)", wallSeconds)]
+                     String(format: "- Wall time of the experiment: %.0f s (without the runs it reused from an earlier experiment; "
+                            + "timings are contended when the load exceeds the cores)", wallSeconds)]
         lines += standIns.map { "- Stand-in: \($0)" }
         lines += ["", table.markdown]
         if !settings.isEmpty { lines += ["Settings:", ""] + settings.map { "- \($0)" } + [""] }
