@@ -40,7 +40,7 @@ public struct Experiment {
     /// The quick scale's MNIST subset (the first `train` and `test` images of `--data-root`/mnist), written once as IDX
     /// files below the runs folder.
     public func mnistSubset(train: Int, test: Int) throws -> String {
-        if let missing = MissingData.check([.mnist], root: options.dataRoot, experiment: name + " --scale quick") { throw missing }
+        if let missing = MissingData.check([.mnist], root: options.dataRoot, experiment: name, scale: .quick) { throw missing }
         let folder = options.runRoot.appendingPathComponent("data/mnist-\(train)-\(test)")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("t10k-labels-idx1-ubyte").path) { return folder.path }
         let full = try MNIST.load(directory: directory(.mnist))

@@ -41,9 +41,10 @@ public struct PaperDataset: Sendable, Equatable {
     }
 }
 
-/// The paper-scale data of an experiment is not all there: which files are needed and where to get them.
+/// The data of an experiment is not all there: which files are needed and where to get them.
 public struct MissingData: Error, CustomStringConvertible, Equatable {
     public let experiment: String
+    public let scale: Scale
     public let missing: [(dataset: PaperDataset, files: [String])]
 
     public static func == (a: MissingData, b: MissingData) -> Bool {
@@ -51,19 +52,19 @@ public struct MissingData: Error, CustomStringConvertible, Equatable {
     }
 
     /// Checks `datasets` below `root`; `nil` when every file is there.
-    public static func check(_ datasets: [PaperDataset], root: String, experiment: String) -> MissingData? {
+    public static func check(_ datasets: [PaperDataset], root: String, experiment: String, scale: Scale = .paper) -> MissingData? {
         let missing = datasets.map { ($0, $0.missingFiles(root: root)) }.filter { !$0.1.isEmpty }
-        return missing.isEmpty ? nil : MissingData(experiment: experiment, missing: missing)
+        return missing.isEmpty ? nil : MissingData(experiment: experiment, scale: scale, missing: missing)
     }
 
     public var description: String {
-        var lines = ["\(experiment) --scale paper needs data that is not there:"]
+        var lines = ["\(experiment) --scale \(scale.rawValue) needs data that is not there:"]
         for (dataset, files) in missing {
             lines.append("  \(dataset.name): \(files.count) missing file(s):")
             lines += files.map { "    \($0)" }
             lines.append("    get it from \(dataset.source)")
         }
-        lines.append("Give the folder holding them with --data-root, or run --scale quick (stand-in data, minutes).")
+        lines.append("Give the folder holding them with --data-root" + (scale == .paper ? ", or run --scale quick (stand-in data, minutes)." : "."))
         return lines.joined(separator: "\n")
     }
 }

@@ -74,6 +74,9 @@ final class ExperimentSupportTests: XCTestCase {
         XCTAssertTrue(text.contains("cifar-10-binary.tar.gz"))
         XCTAssertTrue(text.contains("stl10_binary.tar.gz"))
         XCTAssertTrue(text.contains("Datasets.md"))
+        XCTAssertTrue(text.hasSuffix("or run --scale quick (stand-in data, minutes)."))
+        let quick = try XCTUnwrap(MissingData.check([.stl10], root: root.path, experiment: "TransferSTL10", scale: .quick))
+        XCTAssertTrue(quick.description.hasPrefix("TransferSTL10 --scale quick needs data that is not there:"))
     }
 
     func testReportPageNamesDateMachineCommitAndStandIns() {
