@@ -9,12 +9,12 @@ public struct Experiment {
     private let machine = Machine.current()   // before any work, so that its load average is the machine's own
     private let start = Date()
 
-    /// Checks that the paper's `datasets` are below `--data-root` (paper scale) and finds `ilnas`.
+    /// Checks that the datasets of the scale are below `--data-root` (the paper's at paper scale, `quickData` at quick
+    /// scale: the embedded digits need no file) before anything runs, and finds `ilnas`.
     /// - Throws: ``MissingData`` listing what is missing and where to get it.
-    public init(name: String, options: ExperimentOptions, paperData datasets: [PaperDataset]) throws {
-        if options.scale == .paper, let missing = MissingData.check(datasets, root: options.dataRoot, experiment: name) {
-            throw missing
-        }
+    public init(name: String, options: ExperimentOptions, paperData: [PaperDataset], quickData: [PaperDataset] = []) throws {
+        let needed = options.scale == .paper ? paperData : quickData
+        if let missing = MissingData.check(needed, root: options.dataRoot, experiment: name, scale: options.scale) { throw missing }
         self.name = name
         self.options = options
         runner = try ILNASRunner(runs: options.runRoot, threads: options.threads)
@@ -38,9 +38,8 @@ public struct Experiment {
     }
 
     /// The quick scale's MNIST subset (the first `train` and `test` images of `--data-root`/mnist), written once as IDX
-    /// files below the runs folder.
+    /// files below the runs folder; the experiment lists `.mnist` in its `quickData`.
     public func mnistSubset(train: Int, test: Int) throws -> String {
-        if let missing = MissingData.check([.mnist], root: options.dataRoot, experiment: name, scale: .quick) { throw missing }
         let folder = options.runRoot.appendingPathComponent("data/mnist-\(train)-\(test)")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("t10k-labels-idx1-ubyte").path) { return folder.path }
         let full = try MNIST.load(directory: directory(.mnist))

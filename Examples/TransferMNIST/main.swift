@@ -15,7 +15,7 @@ struct TransferMNIST: ParsableCommand {
     static let quickEpochs = 40
 
     func run() throws {
-        let experiment = try Experiment(name: "TransferMNIST", options: options, paperData: [.cifar10, .mnist])
+        let experiment = try Experiment(name: "TransferMNIST", options: options, paperData: [.cifar10, .mnist], quickData: [.mnist])
         let setup = Table1Setup(experiment: experiment)
         let runner = experiment.runner
         let (source, sourceSummary) = try setup.transferSource(paperBudget: Self.sourceBudget, with: runner)

@@ -19,7 +19,7 @@ struct TransferSTL10: ParsableCommand {
     static let quickEpochs = 20
 
     func run() throws {
-        let experiment = try Experiment(name: "TransferSTL10", options: options, paperData: [.cifar10, .stl10])
+        let experiment = try Experiment(name: "TransferSTL10", options: options, paperData: [.cifar10, .stl10], quickData: [.mnist])
         let setup = Table1Setup(experiment: experiment)
         let runner = experiment.runner
         let (source, sourceSummary) = try setup.transferSource(paperBudget: Self.sourceBudget, with: runner)
