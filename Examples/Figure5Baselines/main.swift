@@ -53,7 +53,8 @@ struct Figure5Baselines: ParsableCommand {
             standIns: [Table1Setup.standIn],
             settings: ["every run: `ilnas search " + setup.arguments(paperBudget: budget).joined(separator: " ")
                            + "` plus `--baseline fixed` or `--baseline random --trials 5`; the A_lr sweep changes `--expand-every`",
-                       "the ILNAS run with the automatic A_lr is Table 1's \(parameterText(budget)) run (reused when present)",
+                       "the ILNAS run with the automatic A_lr is Table 1's \(parameterText(budget)) run (reused when present); "
+                           + "the paper does not state Figure 5's epochs, Table 1's are used",
                        "the paper gives Figure 5's curves, not their values: only ILNAS at 1.0M has a number in the text (Table 1)",
                        "A_lr sweep: expansions \(Self.intervalFactors.map { "\($0)x" }.joined(separator: ", ")) as far apart as Table 1's, "
                            + "each with the initial A_lr (cosine decay) ilnas chooses so that the budget is reached when the architecture "
