@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What every experiment program of the paper depends on.
+let experimentDependencies: [Target.Dependency] = [
+    "ExperimentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
 /// Module layout (arrows point one way):
 ///   CBLAS, CZlib, CJPEG, CPNG, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, libjpeg-turbo, libpng, glibc malloc tuning)
 ///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
@@ -15,6 +20,8 @@ import PackageDescription
 ///                          is a dependency, not its build plugin
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
+///   ExperimentSupport   <- Datasets, TensorCore  shared code of the paper's experiments (Table1Budgets, Figure5Baselines,
+///                       TransferSTL10, TransferMNIST), which run the ilnas executable; Plugins/Reproduce builds and runs them
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
@@ -104,6 +111,23 @@ let package = Package(
             ],
             path: "Examples/LeNetSearch"
         ),
+        .target(
+            name: "ExperimentSupport",
+            dependencies: ["Datasets", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/ExperimentSupport"
+        ),
+        .executableTarget(name: "Table1Budgets", dependencies: experimentDependencies, path: "Examples/Table1Budgets"),
+        .executableTarget(name: "Figure5Baselines", dependencies: experimentDependencies, path: "Examples/Figure5Baselines"),
+        .executableTarget(name: "TransferSTL10", dependencies: experimentDependencies, path: "Examples/TransferSTL10"),
+        .executableTarget(name: "TransferMNIST", dependencies: experimentDependencies, path: "Examples/TransferMNIST"),
+        .plugin(
+            name: "Reproduce",
+            capability: .command(
+                intent: .custom(verb: "reproduce",
+                                description: "Build the paper's experiments in release, run them (quick or paper scale) and write results/<experiment>.md"),
+                permissions: [.writeToPackageDirectory(reason: "The experiments write their tables to results/ and their ilnas runs to runs/reproduce/")]
+            )
+        ),
         .executableTarget(
             name: "SafetensorsInterop",
             dependencies: ["Serialization", "TensorCore"],
@@ -121,6 +145,7 @@ let package = Package(
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),
+        .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport"]),
         .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )
