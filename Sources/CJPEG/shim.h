@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
 struct ilnas_jpeg_error {
     struct jpeg_error_mgr manager;
@@ -21,10 +22,14 @@ static void ilnas_jpeg_error_exit(j_common_ptr info) {
     longjmp(error->jump, 1);
 }
 
-/// Warnings (a corrupt but decodable stream: libjpeg fills missing data with grey) are errors too: a truncated file
-/// must not become an image silently.
+/// The warnings that mean image data is missing (a truncated file, or entropy-coded data cut short by a marker:
+/// libjpeg would fill the rest with grey) are errors, so that such a file does not become an image silently. Other
+/// warnings (extraneous bytes before a marker, unknown markers, as many camera and web JPEGs have) leave the image
+/// intact and are ignored, as PIL ignores them.
 static void ilnas_jpeg_emit_message(j_common_ptr info, int level) {
-    if (level < 0) { ilnas_jpeg_error_exit(info); }
+    if (level < 0 && (info->err->msg_code == JWRN_JPEG_EOF || info->err->msg_code == JWRN_HIT_MARKER)) {
+        ilnas_jpeg_error_exit(info);
+    }
 }
 
 /// Decodes the JPEG stream `data` (`size` bytes) to 8-bit RGB, row by row, top to bottom, into a buffer of

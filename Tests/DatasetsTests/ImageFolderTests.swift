@@ -106,6 +106,24 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertLessThanOrEqual(differences.reduce(0, +) / Float(differences.count), 3, "mean difference in byte units")
     }
 
+    /// Extraneous bytes before a marker (libjpeg warns "Corrupt JPEG data: 4 extraneous bytes before marker 0xd9", and
+    /// such files are common in photograph collections) leave the image intact: it decodes as the clean file does.
+    func testExtraneousBytesBeforeAMarkerAreNoError() throws {
+        let fixtures = try Fixtures(self)
+        let side = 16
+        let pixels = ImageFiles.rgb(width: side, height: side) { x, y, c in UInt8(30 + x * 9 + c * 15 + y * 3) }
+        let clean = try ImageFiles.jpeg(pixels, width: side, height: side)
+        XCTAssertEqual(Array(clean.suffix(2)), [0xFF, 0xD9], "a JPEG ends with its EOI marker")
+        let padded = Array(clean.dropLast(2)) + [0x00, 0x11, 0x22, 0x33] + [0xFF, 0xD9]
+        for part in ["train", "val"] {
+            try fixtures.folder(part).folder("clean").writeRaw("a.jpg", clean)
+            try fixtures.folder(part).folder("padded").writeRaw("b.jpg", padded)
+        }
+        let folders = try ImageFolder(directory: fixtures.directory, side: side)
+        XCTAssertEqual(folders.train.count, 2)
+        XCTAssertEqual(image(folders.train, 0), image(folders.train, 1))
+    }
+
     /// A CMYK JPEG (as Photoshop writes them, with Adobe's marker and inverted values) becomes RGB: R = C K / 255.
     func testCMYKJPEGIsConvertedToRGB() throws {
         let fixtures = try Fixtures(self)
