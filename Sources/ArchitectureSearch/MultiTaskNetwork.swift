@@ -118,9 +118,18 @@ public final class MultiTaskNetwork {
 
     /// Gives the unowned entry `entry` of trunk parameter `index` to `part`, with value `value` (0 by default, so that
     /// no task's output changes) and fresh optimizer state. Runs in the union view.
-    public func assign(entry: Int, inTrunkParameter index: Int, to part: Part, value: Float = 0) {
-        precondition(owners[index][entry] < 0, "entry \(entry) of \(trunkParameters[index].name) is owned already")
-        if case let .task(task) = part { precondition((0..<taskCount).contains(task), "no task \(task)") }
+    /// - Throws: ``SearchError/invalidSetting(_:)`` when the entry does not exist or is owned already, or `part` names
+    ///   a task the network does not have.
+    public func assign(entry: Int, inTrunkParameter index: Int, to part: Part, value: Float = 0) throws {
+        guard trunkParameters.indices.contains(index), owners[index].indices.contains(entry) else {
+            throw SearchError.invalidSetting("no entry \(entry) in trunk parameter \(index)")
+        }
+        guard owners[index][entry] < 0 else {
+            throw SearchError.invalidSetting("entry \(entry) of \(trunkParameters[index].name) is owned already")
+        }
+        if case let .task(task) = part, !(0..<taskCount).contains(task) {
+            throw SearchError.invalidSetting("no task \(task): the network has tasks 0..<\(taskCount)")
+        }
         installUnion()
         owners[index][entry] = Self.code(part)
         ownerCounts[0] -= 1
@@ -152,8 +161,11 @@ public final class MultiTaskNetwork {
     // MARK: Views
 
     /// Gives the trunk the view of task `task`: mask `α_s ∪ α_t`, stored values there, zero elsewhere.
-    public func installView(task: Int) {
-        precondition((0..<taskCount).contains(task), "no task \(task)")
+    /// - Throws: ``SearchError/invalidSetting(_:)`` when the network has no task `task`.
+    public func installView(task: Int) throws {
+        guard (0..<taskCount).contains(task) else {
+            throw SearchError.invalidSetting("no task \(task): the network has tasks 0..<\(taskCount)")
+        }
         guard installedTask != task else { return }
         if installedTask == nil { unionValues = trunkParameters.map(\.value) }
         let masks = viewMasks(task)
@@ -205,7 +217,9 @@ public final class MultiTaskNetwork {
     @discardableResult
     public func accumulateTrainingGradients(_ batches: [LabeledBatch?], objective: any Objective = SoftmaxCrossEntropyObjective(),
                                             mode: ForwardMode = .training) throws -> [Float?] {
-        precondition(batches.count == taskCount, "one batch (or nil) per task")
+        guard batches.count == taskCount else {
+            throw SearchError.invalidSetting("one batch (or nil) per task: \(taskCount) tasks, \(batches.count) batches")
+        }
         for parameter in allParameters { parameter.zeroGradient() }
         var sums = trunkParameters.map { Tensor(zeros: $0.shape) }
         var losses: [Float?] = []
@@ -214,7 +228,7 @@ public final class MultiTaskNetwork {
                 losses.append(nil)
                 continue
             }
-            installView(task: task)
+            try installView(task: task)
             for parameter in trunkParameters { parameter.zeroGradient() }
             let outputs = try taskNetworks[task].forward(batch.inputs, mode: mode)
             let result = try objective.lossAndGradient(outputs: outputs, labels: batch.labels)
@@ -239,7 +253,7 @@ public final class MultiTaskNetwork {
     /// Mean loss and accuracy of task `task` on every batch of `data`, in its view (inference mode).
     public func evaluate(task: Int, on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective()) throws
         -> (loss: Float, accuracy: Float) {
-        installView(task: task)
+        try installView(task: task)
         defer { installUnion() }
         return try Evaluation.evaluate(taskNetworks[task], on: data, objective: objective)
     }
@@ -307,7 +321,7 @@ public final class MultiTaskNetwork {
         let network = try MultiTaskNetwork(trunk: trunk, heads: heads, inputShape: inputShape)
 
         for (index, parameter) in network.trunkParameters.enumerated() where parameter.role == .bias {
-            for entry in 0..<parameter.count { network.assign(entry: entry, inTrunkParameter: index, to: .shared, value: initialHiddenBias) }
+            for entry in 0..<parameter.count { try network.assign(entry: entry, inTrunkParameter: index, to: .shared, value: initialHiddenBias) }
         }
         let sites = network.trunkParameters.indices.filter { network.trunkParameters[$0].role == .weight }
             .flatMap { index in (0..<network.trunkParameters[index].count).map { (index, $0) } }
@@ -322,7 +336,7 @@ public final class MultiTaskNetwork {
             for _ in 0..<max(0, startingCounts[part] ?? 0) {
                 let (index, entry) = sites[order[next]]
                 next += 1
-                network.assign(entry: entry, inTrunkParameter: index, to: part, value: initial[index][flat: entry])
+                try network.assign(entry: entry, inTrunkParameter: index, to: part, value: initial[index][flat: entry])
             }
         }
         return network

@@ -114,7 +114,7 @@ public final class MultiTaskPartSpace: SearchSpace {
             throw SearchError.invalidSetting("no trunk parameter '\(unit.key)' in the multi-task network")
         }
         for entry in unit.entries where model.owner(ofEntry: entry, inTrunkParameter: index) == nil {
-            model.assign(entry: entry, inTrunkParameter: index, to: part)
+            try model.assign(entry: entry, inTrunkParameter: index, to: part)
         }
     }
 
@@ -127,7 +127,7 @@ public final class MultiTaskPartSpace: SearchSpace {
     /// Hidden channels after a `ReLU` of the trunk that are zero for every sample of `inputs`, in the view of the part's
     /// first task (for the shared part, task 0).
     public func deadChannels(on inputs: Tensor) throws -> Int {
-        model.installView(task: scoring.tasks[0])
+        try model.installView(task: scoring.tasks[0])
         defer { model.installUnion() }
         var dead = 0
         var activation = inputs

@@ -49,7 +49,7 @@ public final class MultiTaskScoringNetwork: Layer {
         defer { model.installUnion() }
         var rows: [Float] = []
         for (task, segment) in zip(tasks, segments) {
-            model.installView(task: task)
+            try model.installView(task: task)
             let output = try model.taskNetworks[task].forward(segment, mode: mode)
             let classes = output.shape[1]
             for row in 0..<output.shape[0] {
@@ -71,7 +71,7 @@ public final class MultiTaskScoringNetwork: Layer {
         var inputGradient: [Float] = []
         var firstRow = 0
         for (task, segment) in zip(tasks, segments) {
-            model.installView(task: task)
+            try model.installView(task: task)
             let output = try model.taskNetworks[task].forward(segment, mode: .training)
             let classes = output.shape[1], count = segment.shape[0]
             var gradient = [Float](repeating: 0, count: count * classes)

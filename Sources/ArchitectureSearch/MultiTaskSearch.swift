@@ -202,8 +202,12 @@ public final class MultiTaskSearch {
     }
 
     /// Each task's test loss and accuracy on its `test` data, in its view.
+    /// - Throws: ``SearchError/invalidSetting(_:)`` when `test` does not hold one data source per task.
     public func evaluate(on test: [BatchSource]) throws -> [(loss: Float, accuracy: Float)] {
-        try test.enumerated().map { task, data in try model.evaluate(task: task, on: data) }
+        guard test.count == model.taskCount else {
+            throw SearchError.invalidSetting("one test set per task: \(model.taskCount) tasks, \(test.count) test sets")
+        }
+        return try test.enumerated().map { task, data in try model.evaluate(task: task, on: data) }
     }
 }
 

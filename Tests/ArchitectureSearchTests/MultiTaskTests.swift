@@ -21,7 +21,7 @@ final class MultiTaskTests: XCTestCase {
     /// `∂L_t/∂(α ⊙ W)` of every trunk parameter for task `task` alone, computed as a single-task network would: its view,
     /// one forward and backward of its network.
     private func taskGradients(_ model: MultiTaskNetwork, task: Int, batch: LabeledBatch) throws -> (trunk: [Tensor], head: [Tensor]) {
-        model.installView(task: task)
+        try model.installView(task: task)
         defer { model.installUnion() }
         for parameter in model.allParameters { parameter.zeroGradient() }
         let outputs = try model.taskNetworks[task].forward(batch.inputs, mode: .training)
@@ -68,7 +68,7 @@ final class MultiTaskTests: XCTestCase {
         let union = model.trunkParameters.map(\.value)
         let unionMasks = model.trunkParameters.map(\.mask)
         for task in 0..<2 {
-            model.installView(task: task)
+            try model.installView(task: task)
             for (index, parameter) in model.trunkParameters.enumerated() {
                 for entry in 0..<parameter.count {
                     let owner = model.owner(ofEntry: entry, inTrunkParameter: index)
@@ -118,7 +118,7 @@ final class MultiTaskTests: XCTestCase {
         /// Σ over `tasks` of each task's loss in its view, in Double.
         func loss(_ tasks: [Int]) throws -> Double {
             try tasks.reduce(0) { total, task in
-                model.installView(task: task)
+                try model.installView(task: task)
                 defer { model.installUnion() }
                 return total + (try SearchFixtures.loss(model.taskNetworks[task], [taskBatches[task]]))
             }
@@ -129,7 +129,7 @@ final class MultiTaskTests: XCTestCase {
             var values: [Double] = []
             for value in [h, -h] {
                 let restore = model.snapshot()
-                model.assign(entry: entry, inTrunkParameter: index, to: part, value: value)
+                try model.assign(entry: entry, inTrunkParameter: index, to: part, value: value)
                 values.append(try loss(tasks))
                 restore()
             }
@@ -157,7 +157,7 @@ final class MultiTaskTests: XCTestCase {
             let probes = [batches(task: 0, count: 1, size: 6, seed: 99)[0], batches(task: 1, count: 1, size: 6, seed: 99)[0]]
             func outputs() throws -> [Tensor] {
                 try (0..<2).map { task in
-                    model.installView(task: task)
+                    try model.installView(task: task)
                     defer { model.installUnion() }
                     return try model.taskNetworks[task].forward(probes[task].inputs, mode: .inference)
                 }
