@@ -44,6 +44,7 @@ public final class ExpansionCallback: TrainingCallback {
     public func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
         switch event {
         case .trainingStart:
+            optimizer.objective = loop.objective   // the expansion scores with the loss the loop trains on
             try optimizer.budget.validate(start: space)
             if plateau != nil { loop.measuresGradientNorm = true }
             nextExpansion = schedule.interval
@@ -53,6 +54,7 @@ public final class ExpansionCallback: TrainingCallback {
                 ?? schedule.automaticInitialRate(start: space.parameterCount, budget: optimizer.budget.parameters,
                                                  totalEpochs: loop.plannedEpochs)
         case .trainingResumed:
+            optimizer.objective = loop.objective
             if plateau != nil { loop.measuresGradientNorm = true }
         case let .batchEnd(report):
             let progress = Double(report.epoch) + Double(report.batch + 1) / Double(max(1, loop.batchesPerEpoch))
