@@ -68,14 +68,6 @@ extension CompactNetwork {
         return try model(builder, normalization: normalization, producerVersion: producerVersion).serializedData()
     }
 
-    /// Writes ``onnxModel(normalization:producerVersion:)`` to `path` atomically (temporary file, sync, rename).
-    /// - Throws: ``ModelExportError`` as ``onnxModel(normalization:producerVersion:)``; `FileWriteError` naming
-    ///   `path` when the file cannot be written.
-    public func writeONNX(toFile path: String, normalization: InputNormalization, producerVersion: String = "") throws {
-        let data = try onnxModel(normalization: normalization, producerVersion: producerVersion)
-        try AtomicFile.replace(path, with: data)
-    }
-
     /// The tensor that a connection reads from the output `source` reduced by `reduction`.
     private static func reduce(_ source: String, _ reduction: CompactEdge.Reduction, builder: inout ONNXGraphBuilder) -> String {
         switch reduction {

@@ -43,6 +43,8 @@ struct VerifyDatasetCommand: ParsableCommand {
             throw CommandFailure(message: "\(directory): \(bad.count) of the \(dataset.name) files "
                 + "missing or not as published: " + bad.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", "))
         }
-        print("\(directory): the \(dataset.name) files are as published")
+        let unrecorded = results.filter { if case .sizeMatchesDigestUnrecorded = $0.outcome { true } else { false } }.count
+        print(unrecorded == 0 ? "\(directory): the \(dataset.name) files are as published"
+              : "\(directory): the \(dataset.name) files have the published sizes (\(unrecorded) without a recorded SHA-256 to check)")
     }
 }

@@ -61,9 +61,13 @@ enum ExportFixtures {
         }
     }
 
-    /// The largest absolute difference between the two tensors' entries.
+    /// The largest absolute difference between the two tensors' entries; NaN when any difference is (`max` would
+    /// drop it, and NaN logits would pass every tolerance).
     static func maximumDifference(_ a: Tensor, _ b: Tensor) -> Float {
-        zip(a.scalars, b.scalars).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        zip(a.scalars, b.scalars).reduce(0) { largest, pair in
+            let difference = abs(pair.0 - pair.1)
+            return largest.isNaN || difference.isNaN ? .nan : max(largest, difference)
+        }
     }
 
     /// Asserts that the compacted network gives `network`'s logits on every batch, within `tolerance`.
