@@ -232,7 +232,7 @@ struct MultiTaskCommand: ParsableCommand {
         guard let trainLimit else { return loaded }
         return try loaded.map { task in
             guard task.train.count > trainLimit else { return task }
-            return SearchData(name: task.name, train: try task.train.subset(Array(0..<trainLimit)), test: task.test, preparation: task.preparation)
+            return SearchData(name: task.name, format: task.format, train: try task.train.subset(Array(0..<trainLimit)), test: task.test, preparation: task.preparation)
         }
     }
 }
