@@ -21,7 +21,7 @@ let experimentDependencies: [Target.Dependency] = [
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
 ///   ExperimentSupport   <- Datasets, TensorCore  shared code of the paper's experiments (Table1Budgets, Figure5Baselines,
-///                       TransferSTL10, TransferMNIST), which run the ilnas executable; Plugins/Reproduce builds and runs them
+///                       TransferSTL10, TransferMNIST, MultiTask), which run the ilnas executable; Plugins/Reproduce builds and runs them
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 let package = Package(
     name: "ILNAS",
@@ -120,6 +120,7 @@ let package = Package(
         .executableTarget(name: "Figure5Baselines", dependencies: experimentDependencies, path: "Examples/Figure5Baselines"),
         .executableTarget(name: "TransferSTL10", dependencies: experimentDependencies, path: "Examples/TransferSTL10"),
         .executableTarget(name: "TransferMNIST", dependencies: experimentDependencies, path: "Examples/TransferMNIST"),
+        .executableTarget(name: "MultiTask", dependencies: experimentDependencies, path: "Examples/MultiTask"),
         .plugin(
             name: "Reproduce",
             capability: .command(

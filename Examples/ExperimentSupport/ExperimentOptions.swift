@@ -14,7 +14,7 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "quick (stand-in data, minutes) or paper (the paper's data and settings, days).")
     public var scale: Scale = .quick
     @Option(name: .customLong("data-root"),
-            help: "Folder holding the datasets: mnist/, cifar-10-batches-bin/, stl10_binary/ (see Datasets.md).")
+            help: "Folder holding the datasets: mnist/, cifar-10-batches-bin/, stl10_binary/, fashion-mnist/, imagenet/ (see Datasets.md).")
     public var dataRoot: String = "../shared/datasets"
     @Option(help: "Folder the result table (<experiment>.md) and data (<experiment>.json) are written to.")
     public var results: String = "results"

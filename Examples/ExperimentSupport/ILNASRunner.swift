@@ -21,6 +21,49 @@ public struct RunSummary: Codable, Sendable {
     public var trials: [Trial]?
 }
 
+/// A run's `summary.json` as the runner reads it: its wall time and a few words for the progress log.
+public protocol ILNASRunSummary: Decodable {
+    var wallSeconds: Double { get }
+    /// E.g. "93.75%, 5000 parameters".
+    var outline: String { get }
+}
+
+extension RunSummary: ILNASRunSummary {
+    public var outline: String { "\(percent(testAccuracy))%, \(parameterCount) parameters" }
+}
+
+/// The fields of an `ilnas multitask` run's `summary.json` that the experiments report.
+public struct MultiTaskRunSummary: Codable, Sendable, ILNASRunSummary {
+    /// One task's result, in the order of the run's `--data`.
+    public struct Task: Codable, Sendable {
+        public var dataset: String
+        /// The weights and biases the task computes with: the shared part's and its own.
+        public var parameterCount: Int
+        /// The task's own, its output layer included.
+        public var ownParameterCount: Int
+        public var testAccuracy: Double
+    }
+
+    /// Every present weight and bias of every network of the run (two for `--baseline separate`), each counted once.
+    public var parameterCount: Int
+    public var budget: Int
+    /// The shared fraction of the budget after the output layers (1 for joint, 0 for separate networks).
+    public var shared: Double
+    /// `ilnas`, `separate` or `joint`.
+    public var baseline: String
+    public var epochs: Int
+    public var inputShape: [Int]
+    public var hidden: [Int]
+    public var sharedParameterCount: Int
+    public var expansions: Int
+    public var wallSeconds: Double
+    public var tasks: [Task]
+
+    public var outline: String {
+        tasks.map { "\($0.dataset) \(percent($0.testAccuracy))%" }.joined(separator: ", ") + ", \(parameterCount) parameters"
+    }
+}
+
 /// What `ilnas evaluate` prints.
 public struct RunEvaluation: Codable, Sendable {
     public var testAccuracy: Double
@@ -55,23 +98,35 @@ public struct ILNASRunner: Sendable {
 
     /// `ilnas search --out RUNS/name arguments...`; a finished run with the same arguments is reused.
     public func search(_ name: String, _ arguments: [String]) throws -> RunSummary {
+        try reusedOrRun("search", name, arguments)
+    }
+
+    /// `ilnas multitask --out RUNS/name arguments...` (the arguments give `--data` once per task); a finished run with
+    /// the same arguments is reused.
+    public func multitask(_ name: String, _ arguments: [String]) throws -> MultiTaskRunSummary {
+        try reusedOrRun("multitask", name, arguments)
+    }
+
+    /// `ilnas verb --quiet --out RUNS/name arguments...`, or the run's `summary.json` when it finished with the same
+    /// arguments (recorded in `RUNS/name.arguments`).
+    private func reusedOrRun<Summary: ILNASRunSummary>(_ verb: String, _ name: String, _ arguments: [String]) throws -> Summary {
         let out = folder(name)
         let summaryFile = out.appendingPathComponent("summary.json")
         let argumentsFile = runs.appendingPathComponent(name + ".arguments")
         let recorded = arguments.joined(separator: "\n")
         if FileManager.default.fileExists(atPath: summaryFile.path),
            (try? String(contentsOf: argumentsFile, encoding: .utf8)) == recorded {
-            let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryFile))
-            log("\(name): reused (\(percent(summary.testAccuracy))%, \(summary.parameterCount) parameters)")
+            let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: summaryFile))
+            log("\(name): reused (\(summary.outline))")
             return summary
         }
         try? FileManager.default.removeItem(at: out)
         try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-        log("\(name): ilnas search " + arguments.joined(separator: " "))
-        try run(["search", "--quiet", "--out", out.path] + arguments + threadArguments, log: name + ".log")
+        log("\(name): ilnas \(verb) " + arguments.joined(separator: " "))
+        try run([verb, "--quiet", "--out", out.path] + arguments + threadArguments, log: name + ".log")
         try recorded.write(to: argumentsFile, atomically: true, encoding: .utf8)
-        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryFile))
-        log("\(name): \(percent(summary.testAccuracy))%, \(summary.parameterCount) parameters, \(Int(summary.wallSeconds.rounded())) s")
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: summaryFile))
+        log("\(name): \(summary.outline), \(Int(summary.wallSeconds.rounded())) s")
         return summary
     }
 

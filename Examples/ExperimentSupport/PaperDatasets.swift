@@ -27,6 +27,18 @@ public struct PaperDataset: Sendable, Equatable {
             .map { [$0, $0 + ".gz"] },
         source: "Datasets.md, section MNIST: the four IDX files (gzipped or not), as in ../shared/datasets/mnist")
 
+    public static let fashionMNIST = PaperDataset(
+        name: "Fashion-MNIST", folder: "fashion-mnist",
+        files: mnist.files,
+        source: "Datasets.md, section Fashion-MNIST: the four .gz IDX files of the project's repository "
+            + "(zalandoresearch/fashion-mnist, data/fashion/), checked against the MD5 values listed there; "
+            + "they have MNIST's file names, so keep them in their own folder")
+    public static let imageNet = PaperDataset(
+        name: "ImageNet", folder: "imagenet",
+        files: [["train"], ["val"]],
+        source: "Datasets.md, section Image folders (ImageNet layout): ILSVRC2012's training and validation images, "
+            + "one folder per class below train/ and val/ (sort the validation images into class folders first, e.g. with valprep.sh)")
+
     /// The dataset's folder below `root`.
     public func directory(root: String) -> String {
         URL(fileURLWithPath: root).appendingPathComponent(folder).path

@@ -96,4 +96,54 @@ final class ExperimentSupportTests: XCTestCase {
         XCTAssertEqual(Array(IDXWriting.data(dimensions: [2, 1, 3], bytes: [7, 8, 9, 10, 11, 12])),
                        [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 7, 8, 9, 10, 11, 12])
     }
+
+    func testTable3RowsAreThePapersAndItsDataIsChecked() throws {
+        let rows = MultiTaskSetup.paperRows
+        XCTAssertEqual(rows.map(\.datasetText), ["(CIFAR-10, MNIST)", "(CIFAR-10, Fashion-MNIST)", "(CIFAR-10, Fashion-MNIST)",
+                                                 "(ImageNet, CIFAR-10)"])
+        XCTAssertEqual(rows.map(\.sharedText), ["20.0%", "20.0%", "33.3%", "33.3%"])
+        XCTAssertEqual(rows.map { parameterText($0.budget) }, ["5.0M", "5.0M", "4.5M", "7.5M"])
+        XCTAssertEqual(rows[3].topOneAccuracies, [71.2, 92.36])
+        XCTAssertEqual(MultiTaskSetup.paperData.map(\.name), ["CIFAR-10", "MNIST", "Fashion-MNIST", "ImageNet"])
+
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("multitask-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("imagenet/train"), withIntermediateDirectories: true)
+        let missing = try XCTUnwrap(MissingData.check([.fashionMNIST, .imageNet], root: root.path, experiment: "MultiTask"))
+        XCTAssertTrue(missing.description.contains(root.appendingPathComponent("fashion-mnist/train-images-idx3-ubyte").path + " (or .gz)"))
+        XCTAssertTrue(missing.description.contains(root.appendingPathComponent("imagenet/val").path))
+        XCTAssertFalse(missing.description.contains(root.appendingPathComponent("imagenet/train").path))
+        XCTAssertTrue(missing.description.contains("zalandoresearch/fashion-mnist"))
+    }
+
+    func testMultiTaskRunArguments() {
+        let quick = MultiTaskSetup(scale: .quick)
+        let search = quick.run(data: ["digits", "/m"], shared: 0.333, budget: 20_000, label: "digits-mnist")
+        XCTAssertEqual(search.name, "multitask-digits-mnist-shared-33.3-20k")
+        XCTAssertEqual(search.arguments, ["--data", "digits", "--data", "/m", "--budget", "20000", "--epochs", String(MultiTaskSetup.quickEpochs),
+                                          "--seed", "0", "--shared", "0.333", "--hidden", "256,128", "--input-size", "8"])
+        let separate = quick.run(data: ["digits", "/m"], shared: 0.2, budget: 20_000, baseline: "separate", label: "digits-mnist")
+        XCTAssertEqual(separate.name, "multitask-digits-mnist-separate-20k")
+        XCTAssertEqual(separate.shared, 0)
+        XCTAssertTrue(separate.arguments.contains("--baseline"))
+        XCTAssertFalse(separate.arguments.contains("--shared"))
+        let paper = MultiTaskSetup(scale: .paper).run(data: ["/c", "/f"], shared: 0.2, budget: 5_000_000, label: "cifar-fashion")
+        XCTAssertEqual(Array(paper.arguments.suffix(6)), ["--hidden", "2048,1024", "--batch-size", "128", "--frozen-fraction", "0.2"])
+    }
+
+    func testMultiTaskSummaryDecodesWhatIlnasMultitaskWrites() throws {
+        let json = """
+            {"parameterCount": 19980, "budget": 20000, "shared": 0.2, "baseline": "ilnas", "epochs": 8, "seed": 0,
+             "inputShape": [1, 8, 8], "hidden": [256, 128], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
+             "threads": 2, "blasKernels": "Haswell",
+             "tasks": [{"dataset": "digits", "parameterCount": 11000, "ownParameterCount": 7100, "budget": 7400,
+                        "testAccuracy": 0.95, "testLoss": 0.2},
+                       {"dataset": "mnist", "parameterCount": 12000, "ownParameterCount": 8100, "budget": 7400,
+                        "testAccuracy": 0.9, "testLoss": 0.3}]}
+            """
+        let summary = try JSONDecoder().decode(MultiTaskRunSummary.self, from: Data(json.utf8))
+        XCTAssertEqual(summary.tasks.map(\.dataset), ["digits", "mnist"])
+        XCTAssertEqual(summary.sharedParameterCount, 3900)
+        XCTAssertEqual(summary.outline, "digits 95.00%, mnist 90.00%, 19980 parameters")
+    }
 }
