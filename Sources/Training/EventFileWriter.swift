@@ -18,7 +18,7 @@ public final class EventFileWriter {
     /// Throws ``EventFileError`` when the folder or the file cannot be created, or the file exists already.
     public init(folder: String, creationDate: Date = Date(), hostname: String = EventFileWriter.hostname(), suffix: String = "") throws {
         let seconds = creationDate.timeIntervalSince1970
-        path = URL(fileURLWithPath: folder).appendingPathComponent("events.out.tfevents.\(Int(seconds)).\(hostname)\(suffix)").path
+        path = URL(fileURLWithPath: folder).appendingPathComponent(Self.fileName(creationDate: creationDate, hostname: hostname, suffix: suffix)).path
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -26,6 +26,11 @@ public final class EventFileWriter {
         }
         let header = TensorBoardEvent(wallTime: seconds, content: .fileVersion(TensorBoardEvent.currentFileVersion))
         try append(TFRecord.frame(header.encoded()), flags: O_CREAT | O_EXCL)
+    }
+
+    /// The name of the event file a writer created at `creationDate` on `hostname` with `suffix` writes.
+    public static func fileName(creationDate: Date, hostname: String = EventFileWriter.hostname(), suffix: String = "") -> String {
+        "events.out.tfevents.\(Int(creationDate.timeIntervalSince1970)).\(hostname)\(suffix)"
     }
 
     /// Queues the scalar `value` of the series `tag` (`train/loss`) at `step`; it reaches the file at the next ``flush()``.

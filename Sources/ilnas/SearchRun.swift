@@ -77,8 +77,15 @@ struct SearchRun {
             try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
             try removeEventFiles()   // nor plot over the last one
         }
-        // One event file per process: a run stopped and resumed within a second would otherwise reuse the file name.
-        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, suffix: ".\(getpid())")))
+        // One event file per writer: a run stopped and resumed within a second (by another process, or by the same one,
+        // as tests do) would otherwise reuse the file name.
+        let now = Date()
+        var suffix = ".\(getpid())", number = 0
+        while FileManager.default.fileExists(atPath: folder.file(EventFileWriter.fileName(creationDate: now, suffix: suffix))) {
+            number += 1
+            suffix = ".\(getpid()).\(number)"
+        }
+        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, creationDate: now, suffix: suffix)))
         let checkpoints = CheckpointWriter(folder: folder.checkpoints, options: options, network: model, expansion: expansion)
         loop.callbacks.append(checkpoints)
         try resumed?.restore(loop, expansion: expansion)
