@@ -16,7 +16,9 @@ import TensorCore
 ///
 /// The trunk's structure is fixed: there are no structural units, and dead channels are not revived.
 public final class MultiTaskPartSpace: SearchSpace {
+    /// The multi-task network whose part this space grows.
     public let model: MultiTaskNetwork
+    /// The part grown: the shared weights or one task's own.
     public let part: MultiTaskNetwork.Part
     private let scoring: MultiTaskScoringNetwork
     /// Multiply-accumulates per sample of one present entry of each trunk parameter (`Linear` weight: 1, `Conv2d`

@@ -13,7 +13,9 @@ import Training
 /// by one task keeps only that task's gradient, as in training, so the hyper-architecture step of an expansion moves
 /// every entry as a training step would. The union view is installed after every call.
 public final class MultiTaskScoringNetwork: Layer {
+    /// A readable name for reports.
     public var name: String
+    /// The multi-task network whose task views the batch segments run in.
     public let model: MultiTaskNetwork
     /// The tasks whose segments a batch holds, in order.
     public let tasks: [Int]

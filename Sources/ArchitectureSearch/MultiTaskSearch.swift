@@ -24,14 +24,21 @@ import Training
 public final class MultiTaskSearch {
     /// The settings of a multi-task search.
     public struct Settings {
+        /// Training epochs (an epoch is the largest task's batches unless ``stepsPerEpoch`` says otherwise).
         public var epochs: Int
+        /// The initial SGD learning rate.
         public var learningRate: Float
+        /// L2 weight decay.
         public var weightDecay: Float
         /// Gradients are rescaled to at most this global L2 norm each step; `nil`: never.
         public var maximumGradientNorm: Float?
+        /// When the parts expand and how much (A_lr).
         public var schedule: ExpansionSchedule
+        /// Candidates in the hyper-architecture as a multiple of the parameters to add.
         public var candidateFactor: Double
+        /// The units the parts grow by.
         public var granularity: any SearchGranularity
+        /// Seeds the data order and random growth.
         public var seed: UInt64
         /// Steps per epoch; `nil`: the batches of the longest task. A baseline that trains the tasks of a multi-task run
         /// apart sets the run's, so that every task gets as many steps as it would together.
@@ -54,11 +61,15 @@ public final class MultiTaskSearch {
 
     /// One expansion of one part.
     public struct Expansion {
+        /// The part that grew.
         public let part: MultiTaskNetwork.Part
+        /// The audit record of the expansion.
         public let record: ExpansionRecord
     }
 
+    /// The network searched.
     public let model: MultiTaskNetwork
+    /// How it is trained and grown.
     public let settings: Settings
     /// The total budget.
     public let budget: Int
