@@ -76,7 +76,7 @@ public final class LayerSearchSpace: SearchSpace {
     }
 
     /// The layers of `layer` in the order they run, nested `Sequential` networks flattened.
-    private static func flattened(_ layer: Layer) -> [Layer] {
+    static func flattened(_ layer: Layer) -> [Layer] {
         guard let sequential = layer as? Sequential else { return [layer] }
         return sequential.layers.flatMap { flattened($0) }
     }

@@ -79,7 +79,7 @@ public final class MultiTaskNetwork {
         } catch {
             throw SearchError.invalidSetting("the heads do not fit the trunk for input \(inputShape): \(error)")
         }
-        if Self.flattened(trunk).contains(where: { $0 is BatchNorm2d }) {
+        if LayerSearchSpace.flattened(trunk).contains(where: { $0 is BatchNorm2d }) {
             throw SearchError.invalidSetting("a multi-task trunk cannot hold batch normalisation: its statistics would mix the tasks")
         }
         let all = trunk.parameters + heads.flatMap(\.parameters)
@@ -96,11 +96,6 @@ public final class MultiTaskNetwork {
         }
         ownerCounts = [Int](repeating: 0, count: heads.count + 2)
         for owner in owners { for code in owner { ownerCounts[Int(code) + 1] += 1 } }
-    }
-
-    static func flattened(_ layer: Layer) -> [Layer] {
-        guard let sequential = layer as? Sequential else { return [layer] }
-        return sequential.layers.flatMap { flattened($0) }
     }
 
     // MARK: Ownership

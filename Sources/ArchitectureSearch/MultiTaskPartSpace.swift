@@ -35,7 +35,7 @@ public final class MultiTaskPartSpace: SearchSpace {
         }
         var costs: [ObjectIdentifier: Int] = [:]
         var shape = [1] + model.inputShape
-        for layer in MultiTaskNetwork.flattened(model.trunk) {
+        for layer in LayerSearchSpace.flattened(model.trunk) {
             shape = try layer.outputShape(forInput: shape)
             if let convolution = layer as? Conv2d {
                 costs[ObjectIdentifier(convolution.weight), default: 0] += shape[2] * shape[3]
@@ -133,7 +133,7 @@ public final class MultiTaskPartSpace: SearchSpace {
         defer { model.installUnion() }
         var dead = 0
         var activation = inputs
-        for layer in MultiTaskNetwork.flattened(model.trunk) {
+        for layer in LayerSearchSpace.flattened(model.trunk) {
             activation = try layer.forward(activation, mode: .inference)
             guard layer is ReLU, activation.shape.count >= 2 else { continue }
             dead += (0..<activation.shape[1]).filter { !activation.isActive(channel: $0) }.count
