@@ -38,21 +38,25 @@ public struct Experiment {
     }
 
     /// The quick scale's MNIST subset (the first `train` and `test` images of `--data-root`/mnist), written once as IDX
-    /// files below the runs folder; the experiment lists `.mnist` in its `quickData`.
+    /// files below the runs folder; the experiment lists `.mnist` in its `quickData`. The files are written into a
+    /// temporary folder that is renamed when all four are complete, so an interrupted run never leaves a partial subset.
     public func mnistSubset(train: Int, test: Int) throws -> String {
         let folder = options.runRoot.appendingPathComponent("data/mnist-\(train)-\(test)")
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("t10k-labels-idx1-ubyte").path) { return folder.path }
+        if FileManager.default.fileExists(atPath: folder.path) { return folder.path }
         let full = try MNIST.load(directory: directory(.mnist))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString).partial")
+        try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: partial) }
         for (part, data, count) in [("train", full.train, train), ("t10k", full.test, test)] {
             let count = min(count, data.count)
             let side = data.sampleShape.suffix(2)
             let pixels = data.images.scalars.prefix(count * data.sampleSize).map { UInt8(($0 * 255).rounded()) }
             try IDXWriting.data(dimensions: [count] + side, bytes: pixels)
-                .write(to: folder.appendingPathComponent("\(part)-images-idx3-ubyte"))
+                .write(to: partial.appendingPathComponent("\(part)-images-idx3-ubyte"))
             try IDXWriting.data(dimensions: [count], bytes: data.labels.prefix(count).map { UInt8($0) })
-                .write(to: folder.appendingPathComponent("\(part)-labels-idx1-ubyte"))
+                .write(to: partial.appendingPathComponent("\(part)-labels-idx1-ubyte"))
         }
+        try FileManager.default.moveItem(at: partial, to: folder)
         return folder.path
     }
 
@@ -68,6 +72,7 @@ public struct Experiment {
 
 /// IDX files (the MNIST format): magic 0x0000 0x08 rank, big-endian 32-bit dimensions, then unsigned bytes.
 public enum IDXWriting {
+    /// The IDX file of unsigned bytes `bytes` with `dimensions`.
     public static func data(dimensions: [Int], bytes: [UInt8]) -> Data {
         var data = Data([0, 0, 0x08, UInt8(dimensions.count)])
         for dimension in dimensions {
