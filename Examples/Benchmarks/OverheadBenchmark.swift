@@ -85,7 +85,7 @@ enum OverheadBenchmark {
     static let batch = 128
     static let policy = RunPolicy(warmupRuns: 1, minimumRuns: 5, maximumRuns: 25, budgetSeconds: 0.5)
 
-    /// Measures `overheadCase` with the current ``ComputeThreads/count``.
+    /// Measures `overheadCase` with the current `ComputeThreads.count`.
     static func run(_ overheadCase: OverheadCase, pass: Int) throws -> OverheadResult {
         var generator = RandomGenerator(seed: 1)
         let threads = ComputeThreads.count

@@ -63,7 +63,7 @@ enum TrainingBenchmark {
     }
 
     /// Times `TrainingLoop.step` (zero gradients, forward, softmax cross-entropy, backward, SGD with momentum 0.9)
-    /// with the current ``ComputeThreads/count``.
+    /// with the current `ComputeThreads.count`.
     static func run(_ model: ReferenceModel, pass: Int) throws -> TrainingResult {
         let network = model.build(seed: 0)
         let batch = syntheticBatch(imageShape: model.imageShape)

@@ -27,7 +27,7 @@ public struct Experiment {
     }
 
     /// The data a transfer moves to: `dataset` at paper scale; at quick scale the MNIST subset that stands in for any
-    /// of them (see ``transferStandIn``).
+    /// of them (see ``transferStandIn(for:epochs:)``).
     public func transferData(_ dataset: PaperDataset) throws -> String {
         options.scale == .paper ? directory(dataset) : try mnistSubset(train: 5000, test: 2000)
     }

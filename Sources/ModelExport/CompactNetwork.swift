@@ -1,8 +1,8 @@
 import ArchitectureSearch
 import TensorCore
 
-/// A plain network: what is left of a ``GrowingNetwork`` once every absent channel, kernel and connection is taken
-/// out (``NetworkCompaction``).
+/// A plain network: what is left of a `GrowingNetwork` once every absent channel, kernel and connection is taken
+/// out (`GrowingNetwork.compacted()`).
 ///
 /// It has the growing network's graph (nodes in topological order, each summing its incoming connections, adding
 /// its bias and applying ReLU, except the output node, whose sum is the logits) with dense weights and no masks:

@@ -1,7 +1,7 @@
 import ArchitectureSearch
 import TensorCore
 
-/// One layer of a ``CompactNetwork``: the kept channels of a ``GrowingNode``.
+/// One layer of a ``CompactNetwork``: the kept channels of a `GrowingNode`.
 public struct CompactNode: Sendable, Equatable {
     /// The identifier of the growing network's node it comes from; ``CompactEdge`` refers to nodes by it.
     public let id: Int

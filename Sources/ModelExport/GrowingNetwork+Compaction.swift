@@ -103,7 +103,7 @@ extension GrowingNetwork {
                            weight: Tensor(shape: compactShape, scalars: scalars))
     }
 
-    /// How the output of `source` reaches `target`, as ``GrowingNetwork``'s forward pass reduces it.
+    /// How the output of `source` reaches `target`, as `GrowingNetwork`'s forward pass reduces it.
     private func reduction(from source: CompactNode, to target: CompactNode) -> CompactEdge.Reduction {
         if target.kernelSize != nil { return target.stage > source.stage ? .maxPool : .identity }
         switch source.kind {

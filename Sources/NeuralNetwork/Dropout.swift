@@ -3,7 +3,7 @@ import TensorCore
 /// Inverted dropout: in training mode each element is zeroed with probability `probability` and the
 /// rest scaled by `1 / (1 - probability)`; in inference mode the layer is the identity.
 ///
-/// The layer owns a seeded ``RandomGenerator``, so a run with the same seed draws the same masks.
+/// The layer owns a seeded `RandomGenerator`, so a run with the same seed draws the same masks.
 public final class Dropout: Layer {
     /// The name used in errors and reports.
     public var name: String

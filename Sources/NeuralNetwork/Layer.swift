@@ -58,7 +58,7 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Runs `body`, turning a ``TensorError`` into a ``NetworkError`` that names `layer`.
+/// Runs `body`, turning a `TensorError` into a ``NetworkError`` that names `layer`.
 public func naming<R>(_ layer: String, _ body: () throws -> R) throws -> R {
     do {
         return try body()

@@ -39,6 +39,8 @@ public enum BatchNormalization {
     ///   - shift: β, `[C]`.
     ///   - runningMean: `[C]`, updated in place.
     ///   - runningVariance: `[C]`, updated in place with the unbiased batch variance.
+    ///   - momentum: how far the running statistics move towards the batch's, in [0, 1].
+    ///   - epsilon: added to the variance before its square root.
     public static func forwardTraining(
         input: Tensor, scale: Tensor, shift: Tensor, runningMean: inout Tensor, runningVariance: inout Tensor,
         momentum: Float = defaultMomentum, epsilon: Float = defaultEpsilon

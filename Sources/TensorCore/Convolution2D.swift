@@ -3,7 +3,7 @@
 ///
 /// Weights are `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, bias `[outputChannels]`.
 /// Images of a batch are split across `ComputeThreads.count` workers, each running
-/// single-threaded GEMMs on its own scratch memory (see ``ConvolutionPlan``).
+/// single-threaded GEMMs on its own scratch memory (see `ConvolutionPlan`).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,

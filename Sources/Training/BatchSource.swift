@@ -18,7 +18,7 @@ public protocol BatchSource {
     /// The number of samples in one epoch.
     var samplesPerEpoch: Int { get }
     /// The batches of epoch `epoch` from batch `first` on (clamped to `0...batchesPerEpoch`), in order: what
-    /// ``batches(epoch:)`` gives after its first `first`. The same epoch gives the same batches, so a run resumed in
+    /// `batches(epoch:)` gives after its first `first`. The same epoch gives the same batches, so a run resumed in
     /// the middle of an epoch continues with the batches it would have seen.
     func batches(epoch: Int, from first: Int) -> AnyIterator<LabeledBatch>
 }

@@ -2,7 +2,7 @@ import NeuralNetwork
 import Serialization
 import TensorCore
 
-/// The optimizer buffers of a model's parameters (``Parameter/optimizerState``: momentum, moment estimates) as
+/// The optimizer buffers of a model's parameters (`Parameter.optimizerState`: momentum, moment estimates) as
 /// safetensors tensors, and back. Buffer `slot` of parameter `name` is the `F32` tensor `optimizer/<slot>/<name>`,
 /// shaped like the parameter.
 ///

@@ -10,7 +10,9 @@ public final class ProgressBar: TrainingCallback {
     private var runningLoss = 0.0, runningCorrect = 0.0, runningSeen = 0.0
     private let write: (String) -> Void
 
-    /// - Parameter interactive: redraw a line per step; defaults to whether standard error is a terminal.
+    /// - Parameters:
+    ///   - interactive: redraw a line per step; defaults to whether standard error is a terminal.
+    ///   - write: where the progress text goes; defaults to standard error.
     public init(interactive: Bool = isatty(STDERR_FILENO) != 0, write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.interactive = interactive
         self.write = write

@@ -4,7 +4,7 @@ import Serialization
 /// The TFRecord framing of TensorFlow record files, TensorBoard's event files among them.
 ///
 /// A record is its data's length (UInt64), the masked CRC-32C of those 8 length bytes (UInt32), the data,
-/// and the masked CRC-32C of the data (UInt32), integers little-endian (``CRC32C/masked(_:)``).
+/// and the masked CRC-32C of the data (UInt32), integers little-endian (`CRC32C.masked(_:)`).
 /// A file is records one after the other, with no header.
 public enum TFRecord {
     /// `data` framed as one record: 16 bytes longer than `data`.

@@ -20,7 +20,7 @@ public final class TensorBoardLogger: TrainingCallback {
         self.writer = writer
     }
 
-    /// Logs to a new event file in `folder` (``EventFileWriter/init(folder:creationDate:hostname:)``).
+    /// Logs to a new event file in `folder` (``EventFileWriter/init(folder:creationDate:hostname:suffix:)``).
     public convenience init(folder: String) throws {
         self.init(writer: try EventFileWriter(folder: folder))
     }

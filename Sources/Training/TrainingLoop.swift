@@ -19,7 +19,7 @@ public final class TrainingLoop {
     /// Observers, called in order for every event.
     public var callbacks: [TrainingCallback]
     /// When set, each step's gradients are rescaled to at most this global L2 norm before the update
-    /// (``GradientClipping``); a value that is not positive makes ``step(_:learningRate:)`` throw.
+    /// (`GradientClipping`); a value that is not positive makes ``step(_:learningRate:)`` throw.
     public var maximumGradientNorm: Float?
     /// Whether each step measures its gradient norm for ``BatchReport/gradientNorm`` even without clipping
     /// (a pass over every gradient, which a small network's step notices).

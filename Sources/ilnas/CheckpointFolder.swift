@@ -30,7 +30,7 @@ struct CheckpointFolder {
     /// The newest checkpoint that reads back, and its file, or `nil` when there is none. A newer file that does not
     /// read back (damaged, or not a checkpoint of this build) is reported through `report` with the reason, and renamed
     /// to `<name>.rejected` so that it is neither tried nor kept in place of good ones again.
-    /// Temporary files of writes that a kill interrupted (``AtomicFile`` names them `.<name>.<id>.tmp`) are removed
+    /// Temporary files of writes that a kill interrupted (`AtomicFile` names them `.<name>.<id>.tmp`) are removed
     /// first, with a message.
     func newestValid(report: (String) -> Void) throws -> (checkpoint: SearchCheckpoint<SearchOptions>, file: String)? {
         for temporary in try interruptedWrites() {

@@ -6,7 +6,7 @@ extension LayeredGraph {
     /// its stage, an edge per connection labelled with its present entries and, for convolutions, present kernels,
     /// drawn the thicker the more entries it has.
     /// - Throws: `CommandFailure` for a connection without source or target (not a grown network), or the graph's
-    ///   ``LayeredGraph/LayoutError``.
+    ///   `LayeredGraph.LayoutError`.
     init(_ architecture: ArchitectureDescription) throws {
         let nodes = architecture.nodes.map { node in
             Node(id: node.id, lines: ["node \(node.id)", node.kind, "\(NumberText.grouped(node.realChannels)) channel\(node.realChannels == 1 ? "" : "s")"],

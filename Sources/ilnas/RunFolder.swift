@@ -13,7 +13,7 @@ struct RunFolder {
     /// `checkpoints/`: the ``CheckpointFolder``.
     var checkpoints: CheckpointFolder { CheckpointFolder(path: file("checkpoints")) }
 
-    /// `model.safetensors`: the final network (``GrowingNetwork/write(toFile:)``).
+    /// `model.safetensors`: the final network (`GrowingNetwork.write(toFile:)`).
     var modelPath: String { file("model.safetensors") }
     /// `data.json`: the ``DataPreparation`` of the run's inputs.
     var preparationPath: String { file("data.json") }
@@ -21,9 +21,9 @@ struct RunFolder {
     var summaryPath: String { file("summary.json") }
     /// `epochs.jsonl`: one `EpochReport` per line.
     var epochsPath: String { file("epochs.jsonl") }
-    /// `expansions.jsonl`: the audit log, one ``ExpansionRecord`` per line (searches only).
+    /// `expansions.jsonl`: the audit log, one `ExpansionRecord` per line (searches only).
     var expansionsPath: String { file("expansions.jsonl") }
-    /// `architecture.json`: the final ``ArchitectureDescription``.
+    /// `architecture.json`: the final `ArchitectureDescription`.
     var architecturePath: String { file("architecture.json") }
 
     /// Writes the final network and how the inputs were prepared.
@@ -33,7 +33,7 @@ struct RunFolder {
     }
 
     /// The final network.
-    /// - Throws: the errors of ``GrowingNetwork/init(contentsOfFile:)``, which name ``modelPath``.
+    /// - Throws: the errors of `GrowingNetwork.init(contentsOfFile:)`, which name ``modelPath``.
     func network() throws -> GrowingNetwork {
         try GrowingNetwork(contentsOfFile: modelPath)
     }

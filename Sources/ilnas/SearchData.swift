@@ -16,7 +16,7 @@ struct SearchData {
     var preparation: DataPreparation
 
     /// The data of `directory` (the embedded digits, split with `seed`, when `nil`), brought to `inputShape` when given
-    /// (``Datasets/LabeledDataset/adapted(to:)``, as for a network trained on other data), otherwise to the size and
+    /// (`LabeledDataset.adapted(to:)`, as for a network trained on other data), otherwise to the size and
     /// channels `images` asks for, then normalised per channel with the training images' statistics. Image folders
     /// are decoded at `images.imageSize` (or `inputShape`'s side, or 32); the preparation records the side used.
     /// - Throws: `CommandFailure` when `images` asks for another shape than `inputShape`, and the loaders' errors.

@@ -11,7 +11,7 @@ struct TransferSource {
     }
 
     /// `network` with a new output layer when `classes` differs from the classes it tells apart
-    /// (``ArchitectureSearch/GrowingNetwork/replaceOutput(classes:)``: everything else is kept).
+    /// (`GrowingNetwork.replaceOutput(classes:)`: everything else is kept).
     static func fitting(_ network: GrowingNetwork, classes: Int) throws -> GrowingNetwork {
         if network.outputNode?.realChannelCount != classes { try network.replaceOutput(classes: classes) }
         return network
