@@ -21,10 +21,17 @@ public struct CompactNetwork: Sendable, Equatable {
     /// The connections, grouped by target in node order and, for one target, in the growing network's order.
     public let edges: [CompactEdge]
 
-    /// A network from its parts.
-    /// - Precondition: `nodes` starts with the input and ends with the output; every edge joins two of them.
-    public init(inputShape: [Int], headReduction: HeadReduction, nodes: [CompactNode], edges: [CompactEdge]) {
-        precondition(nodes.first?.kind == .input && nodes.last?.isOutput == true, "a compact network runs from its input to its output")
+    /// A network from its parts (as the compaction makes them, or as read back from an export's description).
+    /// - Throws: ``ModelExportError/invalidNetwork(_:)`` unless `nodes` starts with the input and ends with the output
+    ///   and every edge joins two of them.
+    public init(inputShape: [Int], headReduction: HeadReduction, nodes: [CompactNode], edges: [CompactEdge]) throws {
+        guard nodes.first?.kind == .input, nodes.last?.isOutput == true else {
+            throw ModelExportError.invalidNetwork("it must run from its input node to its output node")
+        }
+        let identifiers = Set(nodes.map(\.id))
+        if let stray = edges.first(where: { !identifiers.contains($0.source) || !identifiers.contains($0.target) }) {
+            throw ModelExportError.invalidNetwork("a connection from node \(stray.source) to node \(stray.target) joins a node it does not have")
+        }
         self.inputShape = inputShape
         self.headReduction = headReduction
         self.nodes = nodes

@@ -15,7 +15,9 @@ extension GrowingNetwork {
     /// Dropping one channel can leave another without inputs or without a use, so the rules are applied until
     /// nothing changes. The input's channels and the output's (the classes) are all kept. Weights are copied as
     /// `α ⊙ W`: an absent entry between two kept channels becomes an explicit zero.
-    public func compacted() -> CompactNetwork {
+    /// - Throws: ``ModelExportError/invalidNetwork(_:)`` if the parts left do not form a network (which a well-formed
+    ///   growing network never gives).
+    public func compacted() throws -> CompactNetwork {
         let kept = keptChannels()
         var compactNodes: [CompactNode] = []
         var convolutions = 0, linears = 0
@@ -42,7 +44,7 @@ extension GrowingNetwork {
                 compactEdges.append(compactEdge)
             }
         }
-        return CompactNetwork(inputShape: inputShape, headReduction: headReduction, nodes: compactNodes, edges: compactEdges)
+        return try CompactNetwork(inputShape: inputShape, headReduction: headReduction, nodes: compactNodes, edges: compactEdges)
     }
 
     /// The channels of every node that compaction keeps, by node id, in increasing order.

@@ -24,9 +24,14 @@ public struct InputNormalization: Sendable, Equatable {
 
     /// No normalisation (mean 0, standard deviation 1) for `channels` channels.
     public static func identity(channels: Int) -> InputNormalization {
-        // swiftlint:disable:next force_try
-        try! InputNormalization(mean: [Float](repeating: 0, count: max(1, channels)),
-                                standardDeviation: [Float](repeating: 1, count: max(1, channels)))
+        InputNormalization(checkedMean: [Float](repeating: 0, count: max(1, channels)),
+                           standardDeviation: [Float](repeating: 1, count: max(1, channels)))
+    }
+
+    /// A normalisation whose values are known to be valid.
+    private init(checkedMean mean: [Float], standardDeviation: [Float]) {
+        self.mean = mean
+        self.standardDeviation = standardDeviation
     }
 
     /// Checks that there is one mean and one standard deviation per channel of `network`'s input (its first dimension).

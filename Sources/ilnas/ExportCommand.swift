@@ -66,7 +66,7 @@ struct ExportCommand: ParsableCommand {
             } catch {
                 throw CommandFailure(message: "\(folder.preparationPath): \(error)")
             }
-            let compact = network.compacted()
+            let compact = try network.compacted()
             let data: Data
             do {
                 switch format {

@@ -11,7 +11,7 @@ final class CompactionTests: XCTestCase {
     func testTemplateNetworksKeepTheirLogits() throws {
         for network in [try ExportFixtures.convolutionalNetwork(), try ExportFixtures.convolutionalNetwork(seed: 2, head: .flatten),
                         try ExportFixtures.perceptron()] {
-            let compact = network.compacted()
+            let compact = try network.compacted()
             try ExportFixtures.assertSameLogits(compact, network, on: ExportFixtures.batches(inputShape: network.inputShape))
             XCTAssertEqual(compact.classCount, 3)
             XCTAssertEqual(compact.nodes.count, network.nodes.count, "every node of a template network has a live channel")
@@ -20,7 +20,7 @@ final class CompactionTests: XCTestCase {
 
     func testPlaceholdersAreDroppedAndRealChannelsKept() throws {
         let network = try ExportFixtures.convolutionalNetwork()
-        let compact = network.compacted()
+        let compact = try network.compacted()
         for node in compact.nodes.dropFirst() {
             let original = try XCTUnwrap(network.node(node.id))
             XCTAssertTrue(node.keptChannels.allSatisfy { !original.isPlaceholder[$0] }, "placeholder kept in \(node.name)")
@@ -36,7 +36,7 @@ final class CompactionTests: XCTestCase {
             try ExportFixtures.train(network, on: batches, steps: 6)
             ExportFixtures.grow(network)
             try ExportFixtures.train(network, on: batches, steps: 6)
-            try ExportFixtures.assertSameLogits(network.compacted(), network, on: batches)
+            try ExportFixtures.assertSameLogits(try network.compacted(), network, on: batches)
         }
     }
 
@@ -72,7 +72,7 @@ final class CompactionTests: XCTestCase {
         for index in 0..<emptied.weight.count { emptied.weight.deactivate(index) }
 
         try ExportFixtures.train(network, on: batches, steps: 3)
-        let compact = network.compacted()
+        let compact = try network.compacted()
         try ExportFixtures.assertSameLogits(compact, network, on: batches)
         XCTAssertFalse(try XCTUnwrap(compact.node(second.id)).keptChannels.contains(0))
         XCTAssertFalse(try XCTUnwrap(compact.node(stem.id)).keptChannels.contains(1))
@@ -100,7 +100,7 @@ final class CompactionTests: XCTestCase {
             for index in 0..<edge.weight.count { edge.weight.deactivate(index) }
         }
         for channel in hidden[1].realChannels { hidden[1].bias?.activate(channel, initialValue: 0.5 + Float(channel) / 10) }
-        let compact = network.compacted()
+        let compact = try network.compacted()
         XCTAssertNil(compact.node(hidden[0].id))
         XCTAssertEqual(compact.node(hidden[1].id)?.channelCount, hidden[1].realChannelCount)
         XCTAssertTrue(compact.incomingEdges(of: hidden[1].id).isEmpty)
@@ -112,5 +112,15 @@ final class CompactionTests: XCTestCase {
         XCTAssertThrowsError(try compact.forward(Tensor(zeros: [2, 6]))) { error in
             XCTAssertEqual(error as? ModelExportError, .inputShapeMismatch(expected: [2, 7], actual: [2, 6]))
         }
+    }
+
+    /// Parts that do not run from an input to an output (as a damaged export description could give) are an error, not a trap.
+    func testPartsThatAreNoNetworkAreRefused() throws {
+        let network = try ExportFixtures.perceptron().compacted()
+        XCTAssertThrowsError(try CompactNetwork(inputShape: network.inputShape, headReduction: network.headReduction, nodes: [], edges: [])) {
+            XCTAssertEqual("\($0)", "compact network: it must run from its input node to its output node")
+        }
+        XCTAssertThrowsError(try CompactNetwork(inputShape: network.inputShape, headReduction: network.headReduction,
+                                                nodes: Array(network.nodes.dropLast()), edges: network.edges))
     }
 }

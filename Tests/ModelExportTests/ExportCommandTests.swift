@@ -29,7 +29,7 @@ final class ExportCommandTests: XCTestCase {
         let run = RunFolder(path: folder)
         let network = try run.network()
         let test = try SearchData.testSet(directory: nil, preparation: run.preparation(), adaptingTo: network.inputShape)
-        let compact = network.compacted()
+        let compact = try network.compacted()
         let expected = try network.forward(test.images, mode: .inference)
         XCTAssertLessThanOrEqual(ExportFixtures.maximumDifference(try compact.forward(test.images), expected), 1e-5)
         XCTAssertGreaterThan(network.parameters.reduce(0) { $0 + $1.count }, compact.storedParameterCount, "nothing taken out")

@@ -54,7 +54,7 @@ final class ONNXExportTests: XCTestCase {
         for network in [try ExportFixtures.convolutionalNetwork(seed: 4), try ExportFixtures.convolutionalNetwork(seed: 5, head: .flatten),
                         try ExportFixtures.perceptron()] {
             ExportFixtures.grow(network)
-            let compact = network.compacted()
+            let compact = try network.compacted()
             let graph = try decoded(compact, .identity(channels: network.inputShape[0])).graph
             let initializers = Dictionary(uniqueKeysWithValues: graph.initializer.map { ($0.name, $0) })
             let convolutions = compact.edges.filter { compact.node($0.target)?.kernelSize != nil }
@@ -92,7 +92,7 @@ final class ONNXExportTests: XCTestCase {
             for index in 0..<edge.weight.count { edge.weight.deactivate(index) }
         }
         for channel in hidden.realChannels { hidden.bias?.activate(channel, initialValue: 1) }
-        let graph = try decoded(network.compacted(), .identity(channels: 7)).graph
+        let graph = try decoded(try network.compacted(), .identity(channels: 7)).graph
         XCTAssertEqual(graph.node.filter { $0.opType == "Expand" }.count, 1)
         XCTAssertEqual(graph.node.filter { $0.opType == "Shape" }.map(\.input), [["pixels"]])
     }
@@ -115,7 +115,7 @@ final class ONNXGraphComputationTests: XCTestCase {
             let channels = network.inputShape[0]
             let mean = (0..<channels).map { 0.4 + Float($0) / 20 }, deviation = (0..<channels).map { 0.25 + Float($0) / 40 }
             let normalization = try InputNormalization(mean: mean, standardDeviation: deviation)
-            let model = try Onnx_ModelProto(serializedBytes: network.compacted().onnxModel(normalization: normalization))
+            let model = try Onnx_ModelProto(serializedBytes: try network.compacted().onnxModel(normalization: normalization))
             var generator = RandomGenerator(seed: 5)
             let pixels = Tensor(shape: [5] + network.inputShape) { _ in generator.uniform(0, 1) }
             let plane = network.inputShape.dropFirst().reduce(1, *)

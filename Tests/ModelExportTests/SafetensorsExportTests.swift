@@ -33,7 +33,7 @@ final class SafetensorsExportTests: XCTestCase {
             }
         }
         let head = try XCTUnwrap(HeadReduction(rawValue: description.headReduction))
-        return (CompactNetwork(inputShape: description.input.shape, headReduction: head, nodes: nodes, edges: edges), description)
+        return (try CompactNetwork(inputShape: description.input.shape, headReduction: head, nodes: nodes, edges: edges), description)
     }
 
     func testTheFileRunsAgainFromItsTensorsAndDescription() throws {
@@ -42,7 +42,7 @@ final class SafetensorsExportTests: XCTestCase {
             let batches = ExportFixtures.batches(inputShape: network.inputShape)
             try ExportFixtures.train(network, on: batches, steps: 3)
             ExportFixtures.grow(network)
-            let compact = network.compacted()
+            let compact = try network.compacted()
             let channels = network.inputShape[0]
             let normalization = try InputNormalization(mean: (0..<channels).map { Float($0) / 10 },
                                                        standardDeviation: (0..<channels).map { 0.5 + Float($0) / 10 })
