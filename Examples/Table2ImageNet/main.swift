@@ -48,7 +48,7 @@ struct Table2ImageNet: ParsableCommand {
             let name = "table2-" + parameterText(row.budget)
             let summary = try experiment.runner.search(name, ["--data", data] + preparation + [
                 "--budget", String(budget), "--epochs", String(epochs), "--frozen-fraction", "0.2", "--seed", "0"])
-            let evaluation = try experiment.runner.evaluate(name, data: nil)
+            let evaluation = try experiment.runner.evaluate(name, data: data)
             let label = "ILNAS (\(parameterText(row.budget)))"
             rows.append(ResultRow(label: label, paperAccuracy: row.top1, paperParameters: row.budget, run: name, summary: summary))
             table.append([label, "Gradient-based", "\(cell(row.top1)) / \(cell(row.top5))", cell(row.parameters, decimals: 1),
