@@ -134,7 +134,8 @@ final class ExperimentSupportTests: XCTestCase {
     func testMultiTaskSummaryDecodesWhatIlnasMultitaskWrites() throws {
         let json = """
             {"parameterCount": 19980, "budget": 20000, "shared": 0.2, "baseline": "ilnas", "epochs": 8, "seed": 0,
-             "inputShape": [1, 8, 8], "hidden": [256, 128], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
+             "inputShape": [1, 8, 8], "trunk": "conv", "convChannels": [32, 64], "kernelSize": 3, "granularity": "kernel",
+             "augmentation": [{"cropPadding": 0, "horizontalFlip": false}, {"cropPadding": 0, "horizontalFlip": false}], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
              "threads": 2, "blasKernels": "Haswell",
              "tasks": [{"dataset": "digits", "parameterCount": 11000, "ownParameterCount": 7100, "budget": 7400,
                         "testAccuracy": 0.95, "testLoss": 0.2},
@@ -144,6 +145,9 @@ final class ExperimentSupportTests: XCTestCase {
         let summary = try JSONDecoder().decode(MultiTaskRunSummary.self, from: Data(json.utf8))
         XCTAssertEqual(summary.tasks.map(\.dataset), ["digits", "mnist"])
         XCTAssertEqual(summary.sharedParameterCount, 3900)
+        XCTAssertEqual(summary.trunk, "conv")
+        XCTAssertEqual(summary.convChannels, [32, 64])
+        XCTAssertNil(summary.hidden)
         XCTAssertEqual(summary.outline, "digits 95.00%, mnist 90.00%, 19980 parameters")
     }
 }
