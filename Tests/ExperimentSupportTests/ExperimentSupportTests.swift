@@ -134,7 +134,7 @@ final class ExperimentSupportTests: XCTestCase {
     func testMultiTaskSummaryDecodesWhatIlnasMultitaskWrites() throws {
         let json = """
             {"parameterCount": 19980, "budget": 20000, "shared": 0.2, "baseline": "ilnas", "epochs": 8, "seed": 0,
-             "inputShape": [1, 8, 8], "trunk": "conv", "convChannels": [32, 64], "kernelSize": 3, "granularity": "kernel",
+             "inputShape": [1, 8, 8], "trunk": "conv", "convChannels": [32, 64], "kernelSize": 3, "granularity": "kernel", "learningRate": 0.2,
              "augmentation": [{"cropPadding": 0, "horizontalFlip": false}, {"cropPadding": 0, "horizontalFlip": false}], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
              "threads": 2, "blasKernels": "Haswell",
              "tasks": [{"dataset": "digits", "parameterCount": 11000, "ownParameterCount": 7100, "budget": 7400,
