@@ -128,7 +128,8 @@ final class ExperimentSupportTests: XCTestCase {
         XCTAssertTrue(separate.arguments.contains("--baseline"))
         XCTAssertFalse(separate.arguments.contains("--shared"))
         let paper = MultiTaskSetup(scale: .paper).run(data: ["/c", "/f"], shared: 0.2, budget: 5_000_000, label: "cifar-fashion")
-        XCTAssertEqual(Array(paper.arguments.suffix(6)), ["--hidden", "2048,1024", "--batch-size", "128", "--frozen-fraction", "0.2"])
+        XCTAssertEqual(Array(paper.arguments.suffix(8)), ["--trunk", "conv", "--conv-channels", "128,256,512,1024,1024", "--batch-size", "128",
+                                                          "--frozen-fraction", "0.2"])
     }
 
     func testMultiTaskSummaryDecodesWhatIlnasMultitaskWrites() throws {
