@@ -113,8 +113,8 @@ struct MultiTaskCommand: ParsableCommand {
         if !(0...64).contains(cropPadding) { throw ValidationError("--crop-padding must be in 0...64, got \(cropPadding)") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
         if !["weight", "kernel"].contains(granularity) { throw ValidationError("--granularity must be weight or kernel, got '\(granularity)'") }
-        // Below a thousandth of an epoch the expansion times stop advancing in floating point on long runs; above the
-        // epochs, nothing would ever expand.
+        // The search steps its next expansion time by the interval until it passes the progress: a vanishing interval
+        // (1e-300) would never pass it, and one above the epochs would never expand.
         if !(expandEvery >= 0.001 && expandEvery <= Double(epochs)) {
             throw ValidationError("--expand-every must be in 0.001...\(epochs) (--epochs), got \(expandEvery)")
         }
