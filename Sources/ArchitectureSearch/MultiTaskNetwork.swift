@@ -27,6 +27,7 @@ import Training
 ///
 /// Heads are task-private, dense and not searched. Batch normalisation in the trunk is not supported (its running
 /// statistics would mix the tasks); non-searchable trunk parameters are owned by the shared part.
+/// ``MultiTaskTrunk`` builds the fully connected and convolutional trunks `ilnas multitask` searches.
 public final class MultiTaskNetwork {
     /// An owner of trunk entries, and a budget share: the shared architecture or one task's.
     public enum Part: Hashable, Sendable, CustomStringConvertible {
