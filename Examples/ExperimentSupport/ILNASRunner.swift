@@ -53,7 +53,11 @@ public struct MultiTaskRunSummary: Codable, Sendable, ILNASRunSummary {
     public var baseline: String
     public var epochs: Int
     public var inputShape: [Int]
-    public var hidden: [Int]
+    /// `fc` or `conv`.
+    public var trunk: String
+    /// The fc trunk's hidden widths, or the conv trunk's channels.
+    public var hidden: [Int]?
+    public var convChannels: [Int]?
     public var sharedParameterCount: Int
     public var expansions: Int
     public var wallSeconds: Double

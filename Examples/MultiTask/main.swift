@@ -1,8 +1,9 @@
 // Table 3 (Sections 4.2 and 5.2): two datasets trained on one network with part of its weights shared and the outputs
 // separate, with the baselines of the same total budget: two separate networks and one joint network.
 //   swift run -c release MultiTask --scale quick|paper [--data-root DIR]
-// Paper scale runs Table 3's four pairs verbatim; quick scale runs the digits (for CIFAR-10) with an MNIST subset (for
-// MNIST and Fashion-MNIST) at 20% and 33.3% shared, and the two baselines.
+// Paper scale runs Table 3's four pairs verbatim on a convolutional trunk; quick scale runs the digits (for CIFAR-10)
+// with an MNIST subset (for MNIST and Fashion-MNIST) at 20% and 33.3% shared, and the two baselines, on a fully
+// connected trunk.
 import ArgumentParser
 import ExperimentSupport
 
@@ -85,8 +86,11 @@ struct MultiTask: ParsableCommand {
         }
 
         var notes = [
-            "The multi-task trunk here is fully connected (`ilnas multitask --hidden`); the paper's is convolutional. The "
-                + "shared part and each task's part are grown by ILNAS as architectures of their own over one weight set, "
+            (quick ? "The multi-task trunk here is fully connected (`ilnas multitask --hidden`); the paper's is convolutional. "
+                : "The multi-task trunk is convolutional (`ilnas multitask --trunk conv`): 3x3 convolutions of "
+                + "\(MultiTaskSetup.paperConvChannels) channels with 2x2 max-pool reductions between them and global average "
+                + "pooling, without batch normalisation (its statistics would mix the tasks). ")
+                + "The shared part and each task's part are grown by ILNAS as architectures of their own over one weight set, "
                 + "with one output layer per task (Section 4.2).",
             "Shared params (%) is the fraction of the budget left after the output layers that the shared part may use; "
                 + "\"Params measured (shared)\" counts every present weight and bias of the run and, in brackets, those "

@@ -27,6 +27,7 @@ import Training
 ///
 /// Heads are task-private, dense and not searched. Batch normalisation in the trunk is not supported (its running
 /// statistics would mix the tasks); non-searchable trunk parameters are owned by the shared part.
+/// ``MultiTaskTrunk`` builds the fully connected and convolutional trunks `ilnas multitask` searches.
 public final class MultiTaskNetwork {
     /// An owner of trunk entries, and a budget share: the shared architecture or one task's.
     public enum Part: Hashable, Sendable, CustomStringConvertible {
@@ -274,72 +275,6 @@ public final class MultiTaskNetwork {
             maskCache = [:]
         }
     }
-
-    // MARK: Building
-
-    /// The value every hidden bias starts at in ``perceptron(inputShape:hiddenWidths:classCounts:startingCounts:seed:)``:
-    /// positive, so that every hidden unit is active for some samples in every view and passes gradient to the weights
-    /// the search scores (a unit whose pre-activation is zero for all samples passes none, and would never be grown).
-    public static let initialHiddenBias: Float = 0.1
-
-    /// A fully connected multi-task network: `Flatten`, then `Linear` + `ReLU` per width of `hiddenWidths` (the trunk),
-    /// then a dense `Linear` head per task with `classCounts[t]` outputs. Every hidden bias is owned by the shared part
-    /// from the start, at ``initialHiddenBias``; of the trunk's weights, each part of `startingCounts` is given that many
-    /// drawn at random, with their default-initialised values, and the rest are unowned. The same `seed` gives the
-    /// same network.
-    /// - Throws: ``SearchError/invalidSetting(_:)`` for empty widths, a class count below 2, or starting counts that do
-    ///   not fit the trunk's weights.
-    public static func perceptron(inputShape: [Int], hiddenWidths: [Int], classCounts: [Int], startingCounts: [Part: Int],
-                                  seed: UInt64) throws -> MultiTaskNetwork {
-        guard !hiddenWidths.isEmpty, hiddenWidths.allSatisfy({ $0 > 0 }), !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw SearchError.invalidSetting("a multi-task perceptron needs positive hidden widths and input sizes")
-        }
-        guard !classCounts.isEmpty, classCounts.allSatisfy({ $0 >= 2 }) else {
-            throw SearchError.invalidSetting("every task needs at least 2 classes, got \(classCounts)")
-        }
-        var generator = RandomGenerator(seed: seed)
-        var layers: [Layer] = [Flatten(name: "flatten")]
-        var features = inputShape.reduce(1, *)
-        for (index, width) in hiddenWidths.enumerated() {
-            layers.append(Linear(name: "hidden\(index + 1)", inputFeatures: features, outputFeatures: width, generator: &generator))
-            layers.append(ReLU(name: "relu\(index + 1)"))
-            features = width
-        }
-        let heads: [Layer] = classCounts.enumerated().map { task, classes in
-            let head = Linear(name: "head\(task)", inputFeatures: features, outputFeatures: classes, generator: &generator)
-            for parameter in head.parameters { parameter.isSearchable = false }
-            return head
-        }
-        let trunk = Sequential(name: "trunk", layers)
-        let initial = trunk.parameters.map(\.value)
-        for parameter in trunk.parameters { parameter.applyMask(ArchitectureMask(shape: parameter.shape, allActive: false)) }
-        let network = try MultiTaskNetwork(trunk: trunk, heads: heads, inputShape: inputShape)
-
-        for (index, parameter) in network.trunkParameters.enumerated() where parameter.role == .bias {
-            for entry in 0..<parameter.count { try network.assign(entry: entry, inTrunkParameter: index, to: .shared, value: initialHiddenBias) }
-        }
-        let sites = network.trunkParameters.indices.filter { network.trunkParameters[$0].role == .weight }
-            .flatMap { index in (0..<network.trunkParameters[index].count).map { (index, $0) } }
-        let parts: [Part] = [.shared] + (0..<classCounts.count).map { .task($0) }
-        let total = parts.reduce(0) { $0 + max(0, startingCounts[$1] ?? 0) }
-        guard total <= sites.count else {
-            throw SearchError.invalidSetting("starting parts of \(total) weights do not fit a trunk of \(sites.count)")
-        }
-        let order = generator.permutation(sites.count)
-        var next = 0
-        for part in parts {
-            for _ in 0..<max(0, startingCounts[part] ?? 0) {
-                let (index, entry) = sites[order[next]]
-                next += 1
-                try network.assign(entry: entry, inTrunkParameter: index, to: part, value: initial[index][flat: entry])
-            }
-        }
-        return network
-    }
-
-    /// The number of hidden biases of a ``perceptron(inputShape:hiddenWidths:classCounts:startingCounts:seed:)`` trunk,
-    /// which the shared part owns from the start.
-    public static func perceptronBiasCount(hiddenWidths: [Int]) -> Int { hiddenWidths.reduce(0, +) }
 
     private static func code(_ part: Part) -> Int8 {
         switch part {

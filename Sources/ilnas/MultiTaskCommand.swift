@@ -16,8 +16,10 @@ struct MultiTaskCommand: ParsableCommand {
         discussion: """
             Every --data is a task: a dataset folder (any format ilnas search reads) or `digits`, the embedded 8x8 \
             digits. The images of every task are resized to one input shape (the largest height and width and channel \
-            count among the tasks, or --input-size). The network is a fully connected trunk (--hidden widths) whose \
-            weights are each owned by nobody, the shared architecture or one task, with a dense output layer per task; \
+            count among the tasks, or --input-size), normalised per task and, for training, augmented as --augment says. The \
+            network is a trunk, fully connected (--trunk fc, --hidden widths) or convolutional (--trunk conv, \
+            --conv-channels: 3x3 convolutions with 2x2 max-pool reductions between them, then global average pooling), \
+            whose weights are each owned by nobody, the shared architecture or one task, with a dense output layer per task; \
             ILNAS grows the shared part and each task's part as architectures of their own. Of the budget left after the \
             output layers, the shared part may use the fraction --shared and each task's part an equal share of the rest. \
             --baseline separate trains one network per task with the budget split evenly (for as many steps as the \
@@ -30,6 +32,11 @@ struct MultiTaskCommand: ParsableCommand {
         case ilnas, separate, joint
     }
 
+    /// The trunk families of `--trunk`.
+    enum Trunk: String, ExpressibleByArgument, CaseIterable, Codable {
+        case fc, conv
+    }
+
     @Option(help: "A task's dataset: a folder (MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary) or `digits` (the embedded 8x8 digits); give it once per task, at least twice.")
     var data: [String] = []
     @Option(help: "The fraction of the budget (after the output layers) the shared weights may use, in [0, 1].")
@@ -40,10 +47,20 @@ struct MultiTaskCommand: ParsableCommand {
     var baseline: Baseline = .ilnas
     @Option(help: "Training epochs (an epoch is the largest task's batches).")
     var epochs: Int = 4
-    @Option(help: "Widths of the trunk's hidden layers, comma-separated.")
-    var hidden: String = "128,64"
+    @Option(help: "The trunk: fc (fully connected, --hidden) or conv (convolutional, --conv-channels).")
+    var trunk: Trunk = .fc
+    @Option(help: "Widths of the fully connected trunk's hidden layers, comma-separated (default 128,64).")
+    var hidden: String?
+    @Option(name: .customLong("conv-channels"), help: "Output channels of the convolutional trunk's convolutions, comma-separated; a 2x2 max-pool precedes each after the first (default 32,64).")
+    var convChannels: String?
+    @Option(name: .customLong("kernel-size"), help: "Kernel side of the convolutional trunk (odd).")
+    var kernelSize: Int = 3
     @Option(name: .customLong("input-size"), help: "Height and width every task's images are resized to (default: the largest among the tasks).")
     var inputSize: Int?
+    @Option(help: "Random augmentation of every task's training images: none, crop, flip or crop-flip (random crops after --crop-padding pixels of padding, and left-right mirroring with probability 1/2). Default per task: crop-flip on CIFAR, STL-10 and image folders, none on IDX data and the digits.")
+    var augment: Augmentation.Mode?
+    @Option(name: .customLong("crop-padding"), help: "Pixels of padding around each side before a random crop of the original size.")
+    var cropPadding: Int = 4
     @Option(name: .customLong("train-limit"), help: "Train on at most this many images of each task (the first ones).")
     var trainLimit: Int?
     @Option(help: "Search granularity: weight or kernel.")
@@ -60,8 +77,8 @@ struct MultiTaskCommand: ParsableCommand {
     var scoringBatches: Int = 2
     @Option(name: .customLong("batch-size"), help: "Mini-batch size of every task.")
     var batchSize: Int = 64
-    @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate (cosine-annealed to 0).")
-    var learningRate: Float = 0.05
+    @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate (cosine-annealed to 0); default 0.05 with --trunk fc, 0.2 with --trunk conv (without batch normalisation, a sparse convolutional start barely moves at 0.05).")
+    var learningRate: Float?
     @Option(name: .customLong("weight-decay"), help: "SGD weight decay.")
     var weightDecay: Float = 5e-4
     @Option(name: .customLong("max-gradient-norm"), help: "Gradients are rescaled to at most this global L2 norm each step (0: never).")
@@ -79,27 +96,61 @@ struct MultiTaskCommand: ParsableCommand {
         if data.count < 2 { throw ValidationError("--data must be given at least twice (one per task), got \(data.count)") }
         if !(0...1).contains(shared) { throw ValidationError("--shared must be in [0, 1], got \(shared)") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if (try? hiddenWidths()) == nil { throw ValidationError("--hidden must be positive widths separated by commas, got '\(hidden)'") }
-        if let inputSize, inputSize < 1 { throw ValidationError("--input-size must be at least 1, got \(inputSize)") }
+        switch trunk {
+        case .fc:
+            if convChannels != nil { throw ValidationError("--conv-channels is for --trunk conv; the fc trunk takes --hidden") }
+            if Self.widths(hidden ?? Self.defaultHidden) == nil {
+                throw ValidationError("--hidden must be positive widths separated by commas, got '\(hidden ?? "")'")
+            }
+        case .conv:
+            if hidden != nil { throw ValidationError("--hidden is for --trunk fc; the conv trunk takes --conv-channels") }
+            if Self.widths(convChannels ?? Self.defaultConvChannels) == nil {
+                throw ValidationError("--conv-channels must be positive channel counts separated by commas, got '\(convChannels ?? "")'")
+            }
+            if !(1...15).contains(kernelSize) || kernelSize % 2 == 0 { throw ValidationError("--kernel-size must be odd, in 1...15, got \(kernelSize)") }
+        }
+        if let inputSize, !(1...4096).contains(inputSize) { throw ValidationError("--input-size must be in 1...4096, got \(inputSize)") }
+        if !(0...64).contains(cropPadding) { throw ValidationError("--crop-padding must be in 0...64, got \(cropPadding)") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
         if !["weight", "kernel"].contains(granularity) { throw ValidationError("--granularity must be weight or kernel, got '\(granularity)'") }
-        if !(expandEvery > 0) { throw ValidationError("--expand-every must be positive, got \(expandEvery)") }
+        // The search steps its next expansion time by the interval until it passes the progress: a vanishing interval
+        // (1e-300) would never pass it, and one above the epochs would never expand.
+        if !(expandEvery >= 0.001 && expandEvery <= Double(epochs)) {
+            throw ValidationError("--expand-every must be in 0.001...\(epochs) (--epochs), got \(expandEvery)")
+        }
         if !(0..<1).contains(frozenFraction) { throw ValidationError("--frozen-fraction must be in [0, 1), got \(frozenFraction)") }
         if !(startFraction > 0 && startFraction <= 1) { throw ValidationError("--start-fraction must be in (0, 1], got \(startFraction)") }
         if !(candidateFactor >= 1) { throw ValidationError("--candidate-factor must be at least 1, got \(candidateFactor)") }
         if scoringBatches < 1 { throw ValidationError("--scoring-batches must be at least 1, got \(scoringBatches)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        }
         if !(maximumGradientNorm >= 0) || !maximumGradientNorm.isFinite {
             throw ValidationError("--max-gradient-norm must be 0 (off) or positive, got \(maximumGradientNorm)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    private func hiddenWidths() throws -> [Int] {
-        let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("bad --hidden") }
+    static let defaultHidden = "128,64"
+    static let defaultConvChannels = "32,64"
+
+    /// Positive integers separated by commas, or `nil`.
+    private static func widths(_ text: String) -> [Int]? {
+        let widths = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return widths.map { $0! }
+    }
+
+    /// `--learning-rate`, or the default of the trunk.
+    private var initialLearningRate: Float { learningRate ?? (trunk == .conv ? 0.2 : 0.05) }
+
+    /// The trunk `--trunk`, `--hidden`, `--conv-channels` and `--kernel-size` describe (validated by `validate()`).
+    private var trunkFamily: MultiTaskTrunk {
+        switch trunk {
+        case .fc: .fullyConnected(hiddenWidths: Self.widths(hidden ?? Self.defaultHidden) ?? [])
+        case .conv: .convolutional(channels: Self.widths(convChannels ?? Self.defaultConvChannels) ?? [], kernelSize: kernelSize)
+        }
     }
 
     func run() throws {
@@ -120,10 +171,9 @@ struct MultiTaskCommand: ParsableCommand {
         if !quiet {
             for task in tasks {
                 print("task \(task.name): \(task.train.count) training and \(task.test.count) test images of shape "
-                      + "\(task.train.sampleShape), \(task.train.classCount) classes")
+                      + "\(task.train.sampleShape), \(task.train.classCount) classes; augmentation: \(augmentation(of: task))")
             }
         }
-        let widths = try hiddenWidths()
         let runs: [(tasks: [Int], budget: Int, shared: Double)]
         switch baseline {
         case .ilnas: runs = [(Array(tasks.indices), budget.count, shared)]
@@ -137,7 +187,7 @@ struct MultiTaskCommand: ParsableCommand {
             let runSeed = seed &+ UInt64(runIndex) &* 1_000_003
             // Separate networks train for the steps of the multi-task run, so every task gets as many steps in each setting.
             let steps = baseline == .separate ? tasks.map { ($0.train.count + batchSize - 1) / batchSize }.max() : nil
-            let search = try makeSearch(tasks: run.tasks.map { tasks[$0] }, widths: widths, budget: run.budget, shared: run.shared,
+            let search = try makeSearch(tasks: run.tasks.map { tasks[$0] }, budget: run.budget, shared: run.shared,
                                         seed: runSeed, stepsPerEpoch: steps)
             search.onEpoch = { [quiet] epoch, losses in
                 guard !quiet else { return }
@@ -170,7 +220,11 @@ struct MultiTaskCommand: ParsableCommand {
         }
         let summary = MultiTaskSummary(
             parameterCount: total, budget: budget.count, shared: baseline == .ilnas ? shared : baseline == .joint ? 1 : 0,
-            baseline: baseline.rawValue, epochs: epochs, seed: seed, inputShape: tasks[0].train.sampleShape, hidden: try hiddenWidths(),
+            baseline: baseline.rawValue, epochs: epochs, seed: seed, inputShape: tasks[0].train.sampleShape, trunk: trunk,
+            hidden: trunk == .fc ? Self.widths(hidden ?? Self.defaultHidden) : nil,
+            convChannels: trunk == .conv ? Self.widths(convChannels ?? Self.defaultConvChannels) : nil,
+            kernelSize: trunk == .conv ? kernelSize : nil, granularity: granularity, learningRate: initialLearningRate,
+            augmentation: tasks.map { augmentation(of: $0) },
             sharedParameterCount: baseline == .separate ? 0 : total - results.reduce(0) { $0 + ($1?.ownParameterCount ?? 0) },
             expansions: expansions.count, wallSeconds: Date().timeIntervalSince(started), threads: ComputeThreads.count,
             blasKernels: BLASKernels.coreName, tasks: results.compactMap { $0 })
@@ -182,20 +236,21 @@ struct MultiTaskCommand: ParsableCommand {
     }
 
     /// The search of one network over `tasks` with its own budget and shared fraction.
-    private func makeSearch(tasks: [SearchData], widths: [Int], budget: Int, shared: Double, seed: UInt64,
+    private func makeSearch(tasks: [SearchData], budget: Int, shared: Double, seed: UInt64,
                             stepsPerEpoch: Int?) throws -> MultiTaskSearch {
         let inputShape = tasks[0].train.sampleShape
         let classCounts = tasks.map(\.train.classCount)
+        let family = trunkFamily
         // The shares depend on the heads only: build once without a trunk start to read them, then with the start.
-        let empty = try MultiTaskNetwork.perceptron(inputShape: inputShape, hiddenWidths: widths, classCounts: classCounts,
-                                                    startingCounts: [:], seed: seed)
+        let empty = try family.makeNetwork(inputShape: inputShape, classCounts: classCounts, startingCounts: [:], seed: seed)
         let shares = try MultiTaskSearch.partBudgets(total: budget, sharedFraction: shared, model: empty)
         // The shared part owns every hidden bias from the start; each part starts with the start fraction of the weights
         // its share allows.
-        let biases = MultiTaskNetwork.perceptronBiasCount(hiddenWidths: widths)
+        let biases = empty.ownCount(of: .shared)
         guard let sharedShare = shares[.shared], sharedShare >= biases else {
+            let widths = trunk == .fc ? "--hidden \(hidden ?? Self.defaultHidden)" : "--conv-channels \(convChannels ?? Self.defaultConvChannels)"
             throw CommandFailure(message: "--shared \(shared) of --budget \(budget) leaves the shared part \(shares[.shared] ?? 0) parameters, "
-                + "fewer than the \(biases) hidden biases it starts with (--hidden \(hidden))")
+                + "fewer than the \(biases) hidden biases it starts with (\(widths))")
         }
         var starts: [MultiTaskNetwork.Part: Int] = [:]
         for (part, share) in shares {
@@ -207,17 +262,22 @@ struct MultiTaskCommand: ParsableCommand {
             let weights = share - fixed
             starts[part] = weights > 0 ? max(1, Int(startFraction * Double(weights))) : 0
         }
-        let model = try MultiTaskNetwork.perceptron(inputShape: inputShape, hiddenWidths: widths, classCounts: classCounts,
-                                                    startingCounts: starts, seed: seed)
+        let model = try family.makeNetwork(inputShape: inputShape, classCounts: classCounts, startingCounts: starts, seed: seed)
         let schedule = try ExpansionSchedule(interval: expandEvery, frozenFraction: frozenFraction, scoringBatches: scoringBatches)
         let settings = MultiTaskSearch.Settings(
-            epochs: epochs, learningRate: learningRate, weightDecay: weightDecay,
+            epochs: epochs, learningRate: initialLearningRate, weightDecay: weightDecay,
             maximumGradientNorm: maximumGradientNorm > 0 ? maximumGradientNorm : nil, schedule: schedule, candidateFactor: candidateFactor,
             granularity: granularity == "kernel" ? KernelGranularity() : WeightGranularity(), seed: seed, stepsPerEpoch: stepsPerEpoch)
         let train = try tasks.enumerated().map { index, task in
-            try DataLoader(dataset: task.train, batchSize: batchSize, shuffle: true, seed: seed &+ UInt64(index))
+            try DataLoader(dataset: task.train, batchSize: batchSize, shuffle: true, seed: seed &+ UInt64(index),
+                           augmentation: try augmentation(of: task).transform())
         }
         return try MultiTaskSearch(model: model, budget: budget, sharedFraction: shared, train: train, settings: settings)
+    }
+
+    /// The augmentation of `task`'s training images: --augment, or the default of its format.
+    private func augmentation(of task: SearchData) -> Augmentation {
+        Augmentation(mode: augment ?? Augmentation.standard(for: task.format), cropPadding: cropPadding)
     }
 
     /// Every task's data, adapted to the common input shape and normalised with its own training statistics.
@@ -269,7 +329,19 @@ struct MultiTaskSummary: Codable {
     var epochs: Int
     var seed: UInt64
     var inputShape: [Int]
-    var hidden: [Int]
+    /// `fc` or `conv`.
+    var trunk: MultiTaskCommand.Trunk
+    /// The fully connected trunk's hidden widths; absent for the conv trunk.
+    var hidden: [Int]?
+    /// The convolutional trunk's channels and kernel side; absent for the fc trunk.
+    var convChannels: [Int]?
+    var kernelSize: Int?
+    /// `weight` or `kernel`.
+    var granularity: String
+    /// The initial SGD learning rate.
+    var learningRate: Float
+    /// Each task's training augmentation, in the order of the tasks.
+    var augmentation: [Augmentation]
     var sharedParameterCount: Int
     var expansions: Int
     var wallSeconds: Double

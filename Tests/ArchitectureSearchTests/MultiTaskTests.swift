@@ -11,7 +11,7 @@ final class MultiTaskTests: XCTestCase {
 
     /// Two tasks on 5 features through hidden layers of 6 and 4, with 3 and 4 classes.
     private func makeModel(seed: UInt64 = 11, starts: [Part: Int] = [.shared: 8, .task(0): 6, .task(1): 6]) throws -> MultiTaskNetwork {
-        try MultiTaskNetwork.perceptron(inputShape: [5], hiddenWidths: [6, 4], classCounts: [3, 4], startingCounts: starts, seed: seed)
+        try MultiTaskTrunk.fullyConnected(hiddenWidths: [6, 4]).makeNetwork(inputShape: [5], classCounts: [3, 4], startingCounts: starts, seed: seed)
     }
 
     private func batches(task: Int, count: Int = 2, size: Int = 8, seed: UInt64 = 5) -> [LabeledBatch] {
@@ -196,7 +196,7 @@ final class MultiTaskTests: XCTestCase {
     }
 
     private func search(seed: UInt64, budget: Int = 700, shared: Double = 0.333) throws -> MultiTaskSearch {
-        let model = try MultiTaskNetwork.perceptron(inputShape: [5], hiddenWidths: [24, 12], classCounts: [3, 4],
+        let model = try MultiTaskTrunk.fullyConnected(hiddenWidths: [24, 12]).makeNetwork(inputShape: [5], classCounts: [3, 4],
                                                     startingCounts: [.shared: 20, .task(0): 30, .task(1): 30], seed: seed)
         let settings = MultiTaskSearch.Settings(epochs: 3, schedule: try ExpansionSchedule(interval: 0.25, frozenFraction: 0.2), seed: seed)
         return try MultiTaskSearch(model: model, budget: budget, sharedFraction: shared,
@@ -238,7 +238,7 @@ final class MultiTaskTests: XCTestCase {
     }
 
     func testStepsPerEpochSetsWhenTheArchitectureGrows() throws {
-        let model = try MultiTaskNetwork.perceptron(inputShape: [5], hiddenWidths: [8], classCounts: [3], startingCounts: [.shared: 10], seed: 1)
+        let model = try MultiTaskTrunk.fullyConnected(hiddenWidths: [8]).makeNetwork(inputShape: [5], classCounts: [3], startingCounts: [.shared: 10], seed: 1)
         let settings = MultiTaskSearch.Settings(epochs: 1, schedule: try ExpansionSchedule(interval: 0.25, frozenFraction: 0.2), seed: 1,
                                                 stepsPerEpoch: 8)
         let search = try MultiTaskSearch(model: model, budget: 200, sharedFraction: 1, train: [FixedBatches(batches(task: 0, count: 2))],

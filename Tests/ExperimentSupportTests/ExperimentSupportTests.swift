@@ -128,13 +128,15 @@ final class ExperimentSupportTests: XCTestCase {
         XCTAssertTrue(separate.arguments.contains("--baseline"))
         XCTAssertFalse(separate.arguments.contains("--shared"))
         let paper = MultiTaskSetup(scale: .paper).run(data: ["/c", "/f"], shared: 0.2, budget: 5_000_000, label: "cifar-fashion")
-        XCTAssertEqual(Array(paper.arguments.suffix(6)), ["--hidden", "2048,1024", "--batch-size", "128", "--frozen-fraction", "0.2"])
+        XCTAssertEqual(Array(paper.arguments.suffix(8)), ["--trunk", "conv", "--conv-channels", "128,256,512,1024,1024", "--batch-size", "128",
+                                                          "--frozen-fraction", "0.2"])
     }
 
     func testMultiTaskSummaryDecodesWhatIlnasMultitaskWrites() throws {
         let json = """
             {"parameterCount": 19980, "budget": 20000, "shared": 0.2, "baseline": "ilnas", "epochs": 8, "seed": 0,
-             "inputShape": [1, 8, 8], "hidden": [256, 128], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
+             "inputShape": [1, 8, 8], "trunk": "conv", "convChannels": [32, 64], "kernelSize": 3, "granularity": "kernel", "learningRate": 0.2,
+             "augmentation": [{"cropPadding": 0, "horizontalFlip": false}, {"cropPadding": 0, "horizontalFlip": false}], "sharedParameterCount": 3900, "expansions": 30, "wallSeconds": 12.5,
              "threads": 2, "blasKernels": "Haswell",
              "tasks": [{"dataset": "digits", "parameterCount": 11000, "ownParameterCount": 7100, "budget": 7400,
                         "testAccuracy": 0.95, "testLoss": 0.2},
@@ -144,6 +146,9 @@ final class ExperimentSupportTests: XCTestCase {
         let summary = try JSONDecoder().decode(MultiTaskRunSummary.self, from: Data(json.utf8))
         XCTAssertEqual(summary.tasks.map(\.dataset), ["digits", "mnist"])
         XCTAssertEqual(summary.sharedParameterCount, 3900)
+        XCTAssertEqual(summary.trunk, "conv")
+        XCTAssertEqual(summary.convChannels, [32, 64])
+        XCTAssertNil(summary.hidden)
         XCTAssertEqual(summary.outline, "digits 95.00%, mnist 90.00%, 19980 parameters")
     }
 }

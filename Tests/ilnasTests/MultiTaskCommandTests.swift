@@ -11,9 +11,11 @@ final class MultiTaskCommandTests: XCTestCase {
         directory = try TemporaryDirectory(self)
     }
 
-    private func run(_ arguments: [String], out name: String) throws -> MultiTaskSummary {
+    private func run(_ arguments: [String], out name: String, trunk: [String] = ["--hidden", "24,12"], budget: Int = 4000,
+                     epochs: Int = 2) throws
+        -> MultiTaskSummary {
         let out = directory.file(name)
-        try MultiTaskCommand.parse(arguments + ["--epochs", "2", "--hidden", "24,12", "--budget", "4000", "--quiet", "--out", out]).run()
+        try MultiTaskCommand.parse(arguments + trunk + ["--epochs", String(epochs), "--budget", String(budget), "--quiet", "--out", out]).run()
         return try JSONFile.decode(MultiTaskSummary.self, at: (out as NSString).appendingPathComponent("summary.json"))
     }
 
@@ -23,6 +25,9 @@ final class MultiTaskCommandTests: XCTestCase {
         XCTAssertEqual(summary.shared, 0.333)
         XCTAssertEqual(summary.baseline, "ilnas")
         XCTAssertEqual(summary.inputShape, [1, 8, 8])
+        XCTAssertEqual(summary.trunk, .fc)
+        XCTAssertEqual(summary.hidden, [24, 12])
+        XCTAssertEqual(summary.augmentation, [.none, .none], "the digits are not augmented by default")
         XCTAssertEqual(summary.tasks.count, 2)
         XCTAssertLessThanOrEqual(summary.parameterCount, 4000)
         XCTAssertEqual(summary.parameterCount, summary.sharedParameterCount + summary.tasks.reduce(0) { $0 + $1.ownParameterCount })
@@ -61,6 +66,27 @@ final class MultiTaskCommandTests: XCTestCase {
         XCTAssertEqual(Set(lines.map(\.part)), ["shared"])
     }
 
+    func testTheConvolutionalTrunkGrowsByKernelsWithinTheBudget() throws {
+        let arguments = ["--data", "digits", "--data", "digits", "--shared", "0.2", "--granularity", "kernel", "--augment", "crop",
+                         "--crop-padding", "1", "--seed", "3"]
+        let trunk = ["--trunk", "conv", "--conv-channels", "8,16", "--batch-size", "16"]
+        let summary = try run(arguments, out: "conv", trunk: trunk, budget: 1500, epochs: 1)
+        XCTAssertEqual(summary.trunk, .conv)
+        XCTAssertEqual(summary.convChannels, [8, 16])
+        XCTAssertNil(summary.hidden)
+        XCTAssertEqual(summary.augmentation, [Augmentation(cropPadding: 1, horizontalFlip: false), Augmentation(cropPadding: 1, horizontalFlip: false)])
+        XCTAssertLessThanOrEqual(summary.parameterCount, 1500)
+        XCTAssertEqual(summary.parameterCount, summary.sharedParameterCount + summary.tasks.reduce(0) { $0 + $1.ownParameterCount })
+        for task in summary.tasks {
+            XCTAssertLessThanOrEqual(task.ownParameterCount, task.budget)
+            XCTAssertEqual((task.ownParameterCount - (16 * 10 + 10)) % 9, 0, "a task owns whole 3x3 kernels and its output layer")
+            XCTAssertTrue((0...1).contains(task.testAccuracy) && task.testLoss.isFinite)
+        }
+        XCTAssertEqual((summary.sharedParameterCount - (8 + 16)) % 9, 0, "the shared part owns whole kernels and the biases")
+        let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("conv/expansions.jsonl"))
+        XCTAssertEqual(Set(lines.map(\.part)), ["shared", "task 0", "task 1"])
+    }
+
     func testTasksOfOtherShapesAreResizedToTheLargest() throws {
         let folder = directory.file("idx")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -95,6 +121,22 @@ final class MultiTaskCommandTests: XCTestCase {
         try assertFails(["multitask", "--data", "digits"], status: 64, saying: ["--data must be given at least twice", "ilnas multitask --help"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--shared", "1.5"], status: 64, saying: ["--shared must be in [0, 1]"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--hidden", "8,x"], status: 64, saying: ["--hidden"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--trunk", "conv", "--hidden", "8"], status: 64,
+                        saying: ["--hidden is for --trunk fc"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--conv-channels", "8"], status: 64,
+                        saying: ["--conv-channels is for --trunk conv"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--trunk", "conv", "--conv-channels", "8,0"], status: 64,
+                        saying: ["--conv-channels must be positive"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--trunk", "conv", "--kernel-size", "4"], status: 64,
+                        saying: ["--kernel-size must be odd"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--input-size", "5000"], status: 64,
+                        saying: ["--input-size must be in 1...4096"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--expand-every", "1e-9"], status: 64,
+                        saying: ["--expand-every must be in 0.001...4"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--expand-every", "5"], status: 64,
+                        saying: ["--expand-every must be in 0.001...4"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--trunk", "conv", "--conv-channels", "4,4,4,4,4", "--out", out],
+                        status: 1, saying: ["too small", "reductions"])
         let missing = directory.file("no-such-folder")
         try assertFails(["multitask", "--data", missing, "--data", "digits", "--out", out], status: 1, saying: [missing])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--shared", "0", "--out", out], status: 1,
