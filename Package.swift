@@ -147,6 +147,6 @@ let package = Package(
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),
         .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport"]),
-        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
+        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "ModelExport", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )
