@@ -99,6 +99,12 @@ let package = Package(
             exclude: ["run.sh"]
         ),
         .executableTarget(
+            name: "InferenceBenchmark",
+            dependencies: ["ArchitectureSearch", "ModelExport", "TensorCore"],
+            path: "Examples/InferenceBenchmark",
+            exclude: ["compare_pytorch.py"]
+        ),
+        .executableTarget(
             name: "CustomGranularity",
             dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore"],
             path: "Examples/CustomGranularity"
