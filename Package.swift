@@ -15,7 +15,8 @@ let experimentDependencies: [Target.Dependency] = [
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ModelExport         <- ArchitectureSearch, Serialization, SwiftProtobuf  compaction of a grown network (absent
-///                          channels, kernels and connections taken out), safetensors and ONNX export; the ONNX types
+///                          channels, kernels and connections taken out), its inference with each weight dense or
+///                          sparse by density, safetensors and ONNX export; the ONNX types
 ///                          are generated once from onnx.proto (Scripts/onnx), so only swift-protobuf's runtime library
 ///                          is a dependency, not its build plugin
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
