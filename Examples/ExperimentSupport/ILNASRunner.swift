@@ -67,6 +67,8 @@ public struct MultiTaskRunSummary: Codable, Sendable, ILNASRunSummary {
 /// What `ilnas evaluate` prints.
 public struct RunEvaluation: Codable, Sendable {
     public var testAccuracy: Double
+    /// The fraction of test images whose label is among the five largest logits (absent with fewer than six classes).
+    public var testTop5Accuracy: Double?
     public var parameterCount: Int
 }
 
@@ -83,12 +85,17 @@ public struct ILNASRunner: Sendable {
     /// The `ilnas` next to this program's executable (the same build products folder).
     public init(runs: URL, threads: Int?) throws {
         let own = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
-        executable = own.deletingLastPathComponent().appendingPathComponent("ilnas")
+        try self.init(executable: own.deletingLastPathComponent().appendingPathComponent("ilnas"), runs: runs, threads: threads)
+    }
+
+    /// The runner of the `ilnas` at `executable`.
+    public init(executable: URL, runs: URL, threads: Int?) throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw Failure(description: "no ilnas executable next to this program: \(executable.path) is missing; "
                 + "build it first in the same configuration (swift build -c release --product ilnas), "
                 + "or run through swift package --allow-writing-to-package-directory reproduce")
         }
+        self.executable = executable
         self.runs = runs
         self.threads = threads
     }
@@ -96,7 +103,9 @@ public struct ILNASRunner: Sendable {
     /// The folder of the run `name`.
     public func folder(_ name: String) -> URL { runs.appendingPathComponent(name) }
 
-    /// `ilnas search --out RUNS/name arguments...`; a finished run with the same arguments is reused.
+    /// `ilnas search --out RUNS/name arguments...`; a finished run with the same arguments is reused, and an interrupted
+    /// one with the same arguments is continued from its newest checkpoint (`ilnas resume`), so that a paper-scale
+    /// experiment stopped after days of training loses at most an epoch.
     public func search(_ name: String, _ arguments: [String]) throws -> RunSummary {
         try reusedOrRun("search", name, arguments)
     }
@@ -108,23 +117,29 @@ public struct ILNASRunner: Sendable {
     }
 
     /// `ilnas verb --quiet --out RUNS/name arguments...`, or the run's `summary.json` when it finished with the same
-    /// arguments (recorded in `RUNS/name.arguments`).
+    /// arguments (recorded in `RUNS/name.arguments` when the run starts), or, for a search that started with the same
+    /// arguments and left a checkpoint without finishing, `ilnas resume --quiet RUNS/name`.
     private func reusedOrRun<Summary: ILNASRunSummary>(_ verb: String, _ name: String, _ arguments: [String]) throws -> Summary {
         let out = folder(name)
         let summaryFile = out.appendingPathComponent("summary.json")
         let argumentsFile = runs.appendingPathComponent(name + ".arguments")
         let recorded = arguments.joined(separator: "\n")
-        if FileManager.default.fileExists(atPath: summaryFile.path),
-           (try? String(contentsOf: argumentsFile, encoding: .utf8)) == recorded {
+        let sameArguments = (try? String(contentsOf: argumentsFile, encoding: .utf8)) == recorded
+        if sameArguments, FileManager.default.fileExists(atPath: summaryFile.path) {
             let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: summaryFile))
             log("\(name): reused (\(summary.outline))")
             return summary
         }
-        try? FileManager.default.removeItem(at: out)
         try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-        log("\(name): ilnas \(verb) " + arguments.joined(separator: " "))
-        try run([verb, "--quiet", "--out", out.path] + arguments + threadArguments, log: name + ".log")
-        try recorded.write(to: argumentsFile, atomically: true, encoding: .utf8)
+        if sameArguments, verb == "search", Self.hasCheckpoint(out) {
+            log("\(name): continuing the interrupted run from its newest checkpoint: ilnas resume")
+            try run(["resume", "--quiet", out.path], log: name + ".resume.log")
+        } else {
+            try? FileManager.default.removeItem(at: out)
+            try recorded.write(to: argumentsFile, atomically: true, encoding: .utf8)
+            log("\(name): ilnas \(verb) " + arguments.joined(separator: " "))
+            try run([verb, "--quiet", "--out", out.path] + arguments + threadArguments, log: name + ".log")
+        }
         let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: summaryFile))
         log("\(name): \(summary.outline), \(Int(summary.wallSeconds.rounded())) s")
         return summary
@@ -137,6 +152,12 @@ public struct ILNASRunner: Sendable {
                              log: name + ".evaluate.log")
         guard let line = output.split(separator: "\n").last else { throw Failure(description: "ilnas evaluate printed nothing") }
         return try JSONDecoder().decode(RunEvaluation.self, from: Data(line.utf8))
+    }
+
+    /// Whether the run folder `out` holds a checkpoint file that `ilnas resume` can continue from.
+    private static func hasCheckpoint(_ out: URL) -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checkpoints").path)) ?? []
+        return names.contains { $0.hasSuffix(".safetensors") }
     }
 
     private var threadArguments: [String] { threads.map { ["--threads", String($0)] } ?? [] }

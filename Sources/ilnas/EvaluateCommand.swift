@@ -14,10 +14,11 @@ struct EvaluateCommand: ParsableCommand {
             run's seed, image folders decoded at the run's image size, images resized and given the network's \
             channels, inputs normalised with the run's training statistics from RUN/data.json; no random \
             augmentation), then prints one \
-            JSON line: testAccuracy, testLoss, parameterCount, multiplyAccumulates, the model's path and the \
-            engine. The compact engine (the default) runs the compacted network, absent channels and connections \
-            taken out, each weight stored dense or sparse by its density; the masked engine runs the network as \
-            the search trained it. Both give the same predictions up to rounding.
+            JSON line: testAccuracy, testTop5Accuracy (with more than five classes), testLoss, parameterCount, \
+            multiplyAccumulates, the model's path and the engine. The compact engine (the default) runs the \
+            compacted network, absent channels and connections taken out, each weight stored dense or sparse by its \
+            density; the masked engine runs the network as the search trained it. Both give the same predictions \
+            up to rounding.
             """
     )
 

@@ -1,10 +1,14 @@
 import ModelExport
+import TensorCore
 import Training
 
 /// What `ilnas evaluate` prints: the saved network of a run evaluated on the run's test set.
 struct RunEvaluation: Codable {
     /// The fraction of test images classified correctly; equal to the run's final `testAccuracy`.
     var testAccuracy: Double
+    /// The fraction of test images whose label is among the network's five largest logits (ImageNet's top-5 accuracy);
+    /// absent when there are five classes or fewer.
+    var testTop5Accuracy: Double?
     /// The mean cross-entropy over the test images.
     var testLoss: Double
     var parameterCount: Int
@@ -35,17 +39,19 @@ struct RunEvaluation: Codable {
                 + "the test set has \(test.classCount): keep evolving it on the new data with ilnas search --from")
         }
         let batches = try SearchData.testBatches(test)
-        let (loss, accuracy): (Float, Float)
+        let logits: (Tensor) throws -> Tensor
         switch engine {
         case .masked:
-            (loss, accuracy) = try Evaluation.evaluate(network, on: batches)
+            logits = { try network.forward($0, mode: .inference) }
         case .compact:
             let inference = try CompactInference(network.compacted(), sparseBelowDensity: sparseBelowDensity)
-            (loss, accuracy) = try Evaluation.evaluate(on: batches) { try inference.logits($0) }
+            logits = { try inference.logits($0) }
             sparseConnections = inference.layouts.filter { $0 == .sparse }.count
             connections = inference.layouts.count
         }
+        let (loss, accuracy) = try Evaluation.evaluate(on: batches, outputs: logits)
         testAccuracy = Double(accuracy)
+        testTop5Accuracy = outputs > 5 ? Double(try Evaluation.topKAccuracy(on: batches, k: 5, outputs: logits)) : nil
         testLoss = Double(loss)
         parameterCount = network.parameterCount
         multiplyAccumulates = network.multiplyAccumulates
