@@ -15,7 +15,8 @@ let experimentDependencies: [Target.Dependency] = [
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
 ///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ModelExport         <- ArchitectureSearch, Serialization, SwiftProtobuf  compaction of a grown network (absent
-///                          channels, kernels and connections taken out), safetensors and ONNX export; the ONNX types
+///                          channels, kernels and connections taken out), its inference with each weight dense or
+///                          sparse by density, safetensors and ONNX export; the ONNX types
 ///                          are generated once from onnx.proto (Scripts/onnx), so only swift-protobuf's runtime library
 ///                          is a dependency, not its build plugin
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
@@ -99,6 +100,12 @@ let package = Package(
             exclude: ["run.sh"]
         ),
         .executableTarget(
+            name: "InferenceBenchmark",
+            dependencies: ["ArchitectureSearch", "ModelExport", "TensorCore"],
+            path: "Examples/InferenceBenchmark",
+            exclude: ["compare_pytorch.py"]
+        ),
+        .executableTarget(
             name: "CustomGranularity",
             dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore"],
             path: "Examples/CustomGranularity"
@@ -148,6 +155,6 @@ let package = Package(
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),
         .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Datasets", "TensorCore"]),
-        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
+        .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "ModelExport", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )

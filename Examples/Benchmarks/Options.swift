@@ -31,6 +31,8 @@ struct Options {
     var pytorchResults: [String] = []
     /// Seconds the whole run may sleep waiting for other processes to leave the cores alone.
     var maximumWait = 120.0
+    /// Measure the density below which sparse weights beat GEMM instead of parts 1 and 2.
+    var sparseThreshold = false
     /// Print the usage text and do nothing else.
     var showHelp = false
 
@@ -48,6 +50,8 @@ struct Options {
                                measurement, or to repeat one they disturbed (default 120; 0 never waits)
           --per-layer          time each layer's forward and backward in a training step (names: layers/MODEL)
           --lenet-epoch DIR    one LeNet-5 epoch on the MNIST IDX files in DIR: time, accuracy, peak RSS
+          --sparse-threshold   sparse (CSR) kernel vs GEMM at falling weight densities on searched MNIST
+                               layer shapes: the density below which inference stores a weight sparse
           --help               this text
         """
 
@@ -88,6 +92,8 @@ struct Options {
                 perLayer = true
             case "--lenet-epoch":
                 lenetEpochDirectory = try value(for: argument)
+            case "--sparse-threshold":
+                sparseThreshold = true
             case "--help", "-h":
                 showHelp = true
             default:

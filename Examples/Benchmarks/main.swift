@@ -2,6 +2,7 @@
 //   swift run -c release Benchmarks [--threads N] [--only NAME] [--passes N] [--json out.json]
 //   swift run -c release Benchmarks --per-layer [--only MODEL]
 //   swift run -c release Benchmarks --lenet-epoch ../shared/datasets/mnist [--threads 2]
+//   swift run -c release Benchmarks --sparse-threshold [--threads 1,2] [--passes N]
 // Part 1 compares conv/linear forward+backward with the bare cblas_sgemm calls they contain, part 2 times
 // training steps against the PyTorch reference, part 3 runs one LeNet MNIST epoch for peak memory, part 4
 // (--per-layer) shows where a training step's time goes. Examples/Benchmarks/run.sh runs them all.
@@ -27,6 +28,24 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
         let result = try EpochBenchmark.run(directory: directory)
         report.epoch = result
         log("\n## LeNet-5, one MNIST epoch\n\n" + Tables.epoch(result))
+        return report
+    }
+
+    if options.sparseThreshold {
+        var crossovers: [Double] = []
+        for pass in 1...options.passes {
+            for threads in options.threads {
+                try ComputeThreads.configure(threads: threads)
+                gate.waitForQuiet()
+                let (result, contention) = try withContention { try SparseThresholdBenchmark.run() }
+                crossovers.append(result.threshold)
+                log("\n## Sparse (CSR) / dense (GEMM) time by weight density, batch \(SparseThresholdBenchmark.batch), "
+                    + "pass \(pass), \(threads) thread(s) (others \(Tables.cores(contention.otherCores)) cores)\n\n"
+                    + SparseThresholdBenchmark.table(result.rows)
+                    + "\n\nmedian crossover density: \(format(result.threshold, 3))")
+            }
+        }
+        log("\nsparse threshold (median crossover over shapes, threads and passes): \(format(Statistics.median(crossovers), 3))")
         return report
     }
 

@@ -8,43 +8,70 @@ public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
                                algorithm: ConvolutionAlgorithm = .automatic) throws -> Tensor {
-        let plan = try ConvolutionPlan(input: input, weight: weight, bias: bias, geometry: g)
+        let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: bias, geometry: g)
         if try algorithm.resolved(for: g) == .winograd {
             return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
         }
-        let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
+        return weight.withUnsafeBufferPointer { w in
+            let w = w.baseAddress!
+            return unfoldedForward(plan: plan, input: input, bias: bias) { patches, out, columns, ldb, beta in
+                Gemm.multiply(w, patches, into: out, m: g.outputChannels, n: columns, k: g.patchSize, beta: beta, ldb: ldb)
+            }
+        }
+    }
+
+    /// The same convolution by im2col with a sparse weight: `weight` is the `[outputChannels, patchSize]` matrix
+    /// of the `[outputChannels, inputChannels, k, k]` weight (``SparseMatrix/init(_:)`` of it), and each product
+    /// with the patch matrix costs in proportion to its non-zeros.
+    public static func forward(input: Tensor, weight: SparseMatrix, bias: Tensor?, geometry g: ConvolutionGeometry) throws -> Tensor {
+        guard weight.rows == g.outputChannels, weight.columns == g.patchSize else {
+            throw TensorError.shapeMismatch(operation: "sparse conv2d weight [outputChannels, patchSize]",
+                                            expected: [g.outputChannels, g.patchSize], actual: [weight.rows, weight.columns])
+        }
+        let plan = try ConvolutionPlan(input: input, weightShape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth],
+                                       bias: bias, geometry: g)
+        return unfoldedForward(plan: plan, input: input, bias: bias) { patches, out, columns, ldb, beta in
+            weight.multiply(patches, into: out, columns: columns, ldb: ldb, ldc: columns, beta: beta)
+        }
+    }
+
+    /// The im2col forward pass of `plan`, where `product(patches, out, columns, ldb, beta)` computes
+    /// `out = W · patches + beta · out` for `columns` patch columns (rows `ldb` apart) into `[outputChannels, columns]`.
+    private static func unfoldedForward(
+        plan: ConvolutionPlan, input: Tensor, bias: Tensor?,
+        product: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, Float) -> Void
+    ) -> Tensor {
+        let outputs = plan.geometry.outputChannels, outPlane = plan.outputPlane
         // Per worker: a padded image, the patch matrix of a group, and the group's outputs before they go to NCHW order.
         let perWorker = plan.paddedImageSize + plan.columnsSize + plan.groupedOutputSize
         let biasValues = bias?.scalars ?? [Float](repeating: 0, count: outputs)
         return Tensor(shape: [plan.batch, outputs, plan.outputHeight, plan.outputWidth]) { y, _ in
             withScratch(plan.chunks * perWorker) { scratch in
                 input.withUnsafeBufferPointer { x in
-                    weight.withUnsafeBufferPointer { w in
-                        let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, y, scratch))
-                        ComputeThreads.forEachChunk(plan.chunks) { chunk in
-                            let (x, w, y, scratch) = p.value
-                            let padded = scratch + chunk * perWorker
-                            let columns = padded + plan.paddedImageSize
-                            let staged = columns + plan.columnsSize
-                            plan.clearPadding(padded)
-                            for (first, count) in plan.groups(ofChunk: chunk) {
-                                let span = count * outPlane
-                                let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
-                                                           padded: padded, into: columns)
-                                if count == 1 {
-                                    let out = y + first * plan.outputImageSize
-                                    for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
-                                    Gemm.multiply(w, patches, into: out, m: outputs, n: outPlane, k: patchSize, beta: 1, ldb: span)
-                                    continue
-                                }
-                                Gemm.multiply(w, patches, into: staged, m: outputs, n: span, k: patchSize)
-                                for image in 0..<count {
-                                    let out = y + (first + image) * plan.outputImageSize
-                                    for o in 0..<outputs {
-                                        let source = staged + o * span + image * outPlane, target = out + o * outPlane
-                                        let shift = biasValues[o]
-                                        for i in 0..<outPlane { target[i] = source[i] + shift }
-                                    }
+                    let p = UncheckedSendable((x.baseAddress!, y, scratch))
+                    ComputeThreads.forEachChunk(plan.chunks) { chunk in
+                        let (x, y, scratch) = p.value
+                        let padded = scratch + chunk * perWorker
+                        let columns = padded + plan.paddedImageSize
+                        let staged = columns + plan.columnsSize
+                        plan.clearPadding(padded)
+                        for (first, count) in plan.groups(ofChunk: chunk) {
+                            let span = count * outPlane
+                            let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
+                                                       padded: padded, into: columns)
+                            if count == 1 {
+                                let out = y + first * plan.outputImageSize
+                                for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
+                                product(patches, out, outPlane, span, 1)
+                                continue
+                            }
+                            product(patches, staged, span, span, 0)
+                            for image in 0..<count {
+                                let out = y + (first + image) * plan.outputImageSize
+                                for o in 0..<outputs {
+                                    let source = staged + o * span + image * outPlane, target = out + o * outPlane
+                                    let shift = biasValues[o]
+                                    for i in 0..<outPlane { target[i] = source[i] + shift }
                                 }
                             }
                         }
@@ -72,7 +99,7 @@ public enum Convolution2D {
         weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool = true,
         algorithm: ConvolutionAlgorithm = .automatic
     ) throws -> Tensor? {
-        let plan = try ConvolutionPlan(input: input, weight: weight, bias: nil, geometry: g)
+        let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: nil, geometry: g)
         let expected = [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]
         guard outputGradient.shape == expected else {
             throw TensorError.shapeMismatch(operation: "conv2d backward (output gradient)", expected: expected, actual: outputGradient.shape)

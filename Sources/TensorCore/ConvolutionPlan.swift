@@ -12,8 +12,8 @@ struct ConvolutionPlan {
     /// Images per GEMM.
     let group: Int
 
-    /// Validates the shapes of a convolution of `input` with `weight` (and `bias`) and plans it.
-    init(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry) throws {
+    /// Validates the shapes of a convolution of `input` with a weight of shape `weightShape` (and `bias`) and plans it.
+    init(input: Tensor, weightShape: [Int], bias: Tensor?, geometry g: ConvolutionGeometry) throws {
         guard input.rank == 4, input.shape[1] == g.inputChannels else {
             throw TensorError.shapeMismatch(operation: "conv2d input [N, C, H, W] with C = \(g.inputChannels)",
                                             expected: [input.shape.first ?? 0, g.inputChannels] + Array(input.shape.dropFirst(2)),
@@ -23,7 +23,10 @@ struct ConvolutionPlan {
             throw TensorError.invalidArgument(operation: "conv2d",
                 reason: "input \(input.shape) with \(g.inputChannels) -> \(g.outputChannels) channels has no elements to convolve")
         }
-        try ensureShape(weight, [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth], "conv2d weight")
+        let expectedWeight = [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth]
+        guard weightShape == expectedWeight else {
+            throw TensorError.shapeMismatch(operation: "conv2d weight", expected: expectedWeight, actual: weightShape)
+        }
         if let bias { try ensureShape(bias, [g.outputChannels], "conv2d bias") }
         geometry = g
         (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])

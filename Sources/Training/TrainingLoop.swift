@@ -151,9 +151,16 @@ public enum Evaluation {
     /// `data`, in inference mode.
     public static func evaluate(_ model: Layer, on data: BatchSource,
                                 objective: any Objective = SoftmaxCrossEntropyObjective()) throws -> (loss: Float, accuracy: Float) {
+        try evaluate(on: data, objective: objective) { try model.forward($0, mode: .inference) }
+    }
+
+    /// Mean loss and accuracy of the outputs `outputs(inputs)` over all batches of `data`: the same evaluation for
+    /// a model that is not a `Layer`, such as an inference-only form of one.
+    public static func evaluate(on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective(),
+                                outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float) {
         var lossSum = 0.0, correct = 0, seen = 0
         for batch in data.batches(epoch: 0) {
-            let logits = try model.forward(batch.inputs, mode: .inference)
+            let logits = try outputs(batch.inputs)
             let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
             lossSum += Double(result.loss) * Double(batch.labels.count)
             correct += try objective.correctCount(outputs: logits, labels: batch.labels)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelExport
 import TensorCore
 import Training
 
@@ -14,7 +15,10 @@ struct EvaluateCommand: ParsableCommand {
             channels, inputs normalised with the run's training statistics from RUN/data.json; no random \
             augmentation), then prints one \
             JSON line: testAccuracy, testTop5Accuracy (with more than five classes), testLoss, parameterCount, \
-            multiplyAccumulates and the model's path.
+            multiplyAccumulates, the model's path and the engine. The compact engine (the default) runs the \
+            compacted network, absent channels and connections taken out, each weight stored dense or sparse by its \
+            density; the masked engine runs the network as the search trained it. Both give the same predictions \
+            up to rounding.
             """
     )
 
@@ -24,6 +28,11 @@ struct EvaluateCommand: ParsableCommand {
     var data: String?
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
+    @Option(help: "compact (the compacted network) or masked (the network as searched).")
+    var engine: InferenceEngine = .compact
+    @Option(help: ArgumentHelp("With --engine compact, store a weight sparse when its fraction of non-zeros is below this (0 keeps all dense; default: the measured \(WeightLayout.measuredSparseThreshold)).",
+                               valueName: "density"))
+    var sparseBelow: Double?
     @Option(help: ArgumentHelp("Also write the first --logit-count test images (pixels in [0, 1]), their labels and the network's logits to this safetensors file.",
                                valueName: "file"))
     var logits: String?
@@ -32,6 +41,10 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let sparseBelow, !(0...1).contains(sparseBelow) {
+            throw ValidationError("--sparse-below must be in 0...1, got \(sparseBelow)")
+        }
+        if sparseBelow != nil, engine == .masked { throw ValidationError("--sparse-below applies to --engine compact only") }
         if logitCount < 1 { throw ValidationError("--logit-count must be at least 1, got \(logitCount)") }
     }
 
@@ -40,7 +53,8 @@ struct EvaluateCommand: ParsableCommand {
             if let threads { try ComputeThreads.configure(threads: threads) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let evaluation = try RunEvaluation(folder: RunFolder(path: runFolder), dataDirectory: data)
+            let evaluation = try RunEvaluation(folder: RunFolder(path: runFolder), dataDirectory: data, engine: engine,
+                                               sparseBelowDensity: sparseBelow ?? WeightLayout.measuredSparseThreshold)
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
             if let logits {
                 try TestLogits.write(folder: RunFolder(path: runFolder), dataDirectory: data, count: logitCount, to: logits)

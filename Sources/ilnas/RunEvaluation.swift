@@ -1,3 +1,5 @@
+import ModelExport
+import TensorCore
 import Training
 
 /// What `ilnas evaluate` prints: the saved network of a run evaluated on the run's test set.
@@ -14,11 +16,20 @@ struct RunEvaluation: Codable {
     var multiplyAccumulates: Int
     /// The model file evaluated.
     var path: String
+    /// The form of the network that computed the logits.
+    var engine: InferenceEngine
+    /// With the compact engine, how many of the compacted network's connections are stored sparse (the others
+    /// dense); `nil` with the masked engine.
+    var sparseConnections: Int?
+    /// With the compact engine, the number of connections of the compacted network.
+    var connections: Int?
 
     /// Loads the network of `folder` and evaluates it on the test set of `dataDirectory` (the embedded digits when
     /// `nil`), prepared as the run prepared its own (images of another shape adapted to the network's input first:
-    /// Section 5.2's evaluation without training), in the batches the search evaluated in.
-    init(folder: RunFolder, dataDirectory: String?) throws {
+    /// Section 5.2's evaluation without training), in the batches the search evaluated in, with `engine` (the
+    /// compact one storing weights sparse below the density `sparseBelowDensity`).
+    init(folder: RunFolder, dataDirectory: String?, engine: InferenceEngine = .compact,
+         sparseBelowDensity: Double = WeightLayout.measuredSparseThreshold) throws {
         let network = try folder.network()
         let test = try SearchData.testSet(directory: dataDirectory, preparation: try folder.preparation(),
                                           adaptingTo: network.inputShape)
@@ -28,12 +39,23 @@ struct RunEvaluation: Codable {
                 + "the test set has \(test.classCount): keep evolving it on the new data with ilnas search --from")
         }
         let batches = try SearchData.testBatches(test)
-        let (loss, accuracy) = try Evaluation.evaluate(network, on: batches)
+        let logits: (Tensor) throws -> Tensor
+        switch engine {
+        case .masked:
+            logits = { try network.forward($0, mode: .inference) }
+        case .compact:
+            let inference = try CompactInference(network.compacted(), sparseBelowDensity: sparseBelowDensity)
+            logits = { try inference.logits($0) }
+            sparseConnections = inference.layouts.filter { $0 == .sparse }.count
+            connections = inference.layouts.count
+        }
+        let (loss, accuracy) = try Evaluation.evaluate(on: batches, outputs: logits)
         testAccuracy = Double(accuracy)
-        testTop5Accuracy = outputs > 5 ? Double(try Evaluation.topKAccuracy(network, on: batches, k: 5)) : nil
+        testTop5Accuracy = outputs > 5 ? Double(try Evaluation.topKAccuracy(on: batches, k: 5, outputs: logits)) : nil
         testLoss = Double(loss)
         parameterCount = network.parameterCount
         multiplyAccumulates = network.multiplyAccumulates
         path = folder.modelPath
+        self.engine = engine
     }
 }

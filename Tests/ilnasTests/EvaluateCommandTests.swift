@@ -3,6 +3,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 @testable import ilnas
+import ModelExport
 import TensorCore
 import TestSupport
 import Training
@@ -27,7 +28,7 @@ final class EvaluateCommandTests: XCTestCase {
     func testEvaluationGivesTheSearchsFinalTestAccuracy() throws {
         let summary = try search(["--seed", "3"])
         XCTAssertGreaterThan(summary.expansions, 0)
-        let evaluation = try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil)
+        let evaluation = try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil, engine: .masked)
         XCTAssertEqual(evaluation.testAccuracy, summary.testAccuracy)
         let top5 = try XCTUnwrap(evaluation.testTop5Accuracy, "ten digit classes: a top-5 accuracy")
         XCTAssertGreaterThanOrEqual(top5, evaluation.testAccuracy)
@@ -35,6 +36,19 @@ final class EvaluateCommandTests: XCTestCase {
         let epochs = try String(contentsOfFile: directory.file("epochs.jsonl"), encoding: .utf8).split(separator: "\n")
         let lastEpoch = try JSONDecoder().decode(EpochReport.self, from: Data(try XCTUnwrap(epochs.last).utf8))
         XCTAssertEqual(Float(evaluation.testLoss), lastEpoch.testLoss)
+        XCTAssertNil(evaluation.sparseConnections)
+        // The compacted network (the default engine), all dense or sparse wherever a weight is absent, gives the same
+        // predictions; its loss differs only by the rounding of sums over fewer terms.
+        for threshold in [WeightLayout.measuredSparseThreshold, 0, 1] {
+            let compact = try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil, sparseBelowDensity: threshold)
+            XCTAssertEqual(compact.engine, .compact)
+            XCTAssertEqual(compact.testAccuracy, summary.testAccuracy, "threshold \(threshold)")
+            XCTAssertEqual(compact.testTop5Accuracy, evaluation.testTop5Accuracy, "threshold \(threshold)")
+            XCTAssertEqual(compact.testLoss, evaluation.testLoss, accuracy: 1e-5, "threshold \(threshold)")
+            XCTAssertEqual(compact.parameterCount, evaluation.parameterCount)
+            XCTAssertGreaterThan(try XCTUnwrap(compact.connections), 0)
+        }
+        XCTAssertEqual(try RunEvaluation(folder: RunFolder(path: folder), dataDirectory: nil, sparseBelowDensity: 0).sparseConnections, 0)
         XCTAssertEqual(evaluation.parameterCount, summary.parameterCount)
         XCTAssertEqual(evaluation.multiplyAccumulates, summary.multiplyAccumulates)
         XCTAssertEqual(evaluation.path, directory.file("model.safetensors"))
@@ -49,6 +63,15 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertEqual(top.testAccuracy, summary.testAccuracy)
         XCTAssertEqual(top.parameterCount, trial.parameterCount)
         XCTAssertEqual(top.testLoss, trial.testLoss)
+    }
+
+    func testEngineOptions() throws {
+        XCTAssertEqual(try EvaluateCommand.parse(["run"]).engine, .compact)
+        XCTAssertEqual(try EvaluateCommand.parse(["run", "--engine", "masked"]).engine, .masked)
+        XCTAssertEqual(try EvaluateCommand.parse(["run", "--sparse-below", "0.1"]).sparseBelow, 0.1)
+        for arguments in [["run", "--sparse-below", "1.5"], ["run", "--engine", "masked", "--sparse-below", "0.2"], ["run", "--engine", "dense"]] {
+            XCTAssertThrowsError(try EvaluateCommand.parse(arguments), "\(arguments)")
+        }
     }
 
     func testAMissingOrCorruptModelIsOneLineNamingThePathAndStatus1() throws {
