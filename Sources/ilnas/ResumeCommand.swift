@@ -23,7 +23,12 @@ struct ResumeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try RunStopped.runCommand(in: runFolder) {
+        try RunStopped.runCommand(in: runFolder) { try ProcessGroup.run(resume) }
+    }
+
+    /// The resumed search with the processes of `communicator`: rank 0 prints and writes the files.
+    private func resume(communicator: any Communicator) throws {
+            let quiet = self.quiet || communicator.rank != 0
             let folder = RunFolder(path: runFolder)
             let configuration = try RunConfiguration(folder: folder)
             let options = configuration.options
@@ -40,7 +45,6 @@ struct ResumeCommand: ParsableCommand {
                                            adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
                                            images: options.images)
             data.preparation.augmentation = options.augment
-            try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet).run()
-        }
+            try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet, communicator: communicator).run()
     }
 }

@@ -126,9 +126,14 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try RunStopped.runCommand(in: out) {
+        try RunStopped.runCommand(in: out) { try ProcessGroup.run(search) }
+    }
+
+    /// The search with the processes of `communicator`: rank 0 prints and writes the files.
+    private func search(communicator: any Communicator) throws {
+            let quiet = self.quiet || communicator.rank != 0
             if let threads { try ComputeThreads.configure(threads: threads) }
-            try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
+            if communicator.rank == 0 { try AtomicFile.createFolder(out) }   // an output folder that cannot be made fails now, not after training
             let trained = try from.map { try RunFolder(path: $0).network() }   // read once: its input shape, then its size
             let images = ImagePreparation(imageSize: imageSize, channels: channels,
                                           imageCache: imageCache.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
@@ -144,9 +149,8 @@ struct SearchCommand: ParsableCommand {
             let options = try resolvedOptions(for: data, start: start)
             data.preparation.augmentation = options.augment
             if !quiet { print("training images: normalised per channel; augmentation: \(options.augment)") }
-            try RunConfiguration(options: options).write(to: RunFolder(path: out))
-            try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet).run()
-        }
+            if communicator.rank == 0 { try RunConfiguration(options: options).write(to: RunFolder(path: out)) }
+            try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet, communicator: communicator).run()
     }
 
     /// The options with their defaults for `data` filled in, the data folder made absolute and the compute budget
