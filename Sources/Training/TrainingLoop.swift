@@ -30,7 +30,8 @@ public final class TrainingLoop {
     public var stopRequest: (() -> Bool)?
     /// The processes this one trains with (data parallelism): each takes its shard of every batch
     /// (``Communicator/shard(of:)``) and the gradients are summed across them before every update, so that every
-    /// process takes the step a single process takes on the whole batch. Default: this process alone.
+    /// process takes the step a single process takes on the whole batch. Layers whose training pass depends on the
+    /// batch (batch normalisation's statistics, dropout's random masks) see the shard instead. Default: this process alone.
     public var communicator: any Communicator = SingleProcess()
     /// How far training has come: the epoch and step, and the finished epochs' reports.
     public private(set) var progress = TrainingProgress()
