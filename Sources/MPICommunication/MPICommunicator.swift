@@ -57,6 +57,13 @@ public final class MPICommunicator: Communicator {
         if finalised == 0 { MPI_Finalize() }
     }
 
+    /// Ends every process of the job with exit status `status` (`MPI_Abort`): what one rank does when it fails
+    /// alone, since the others would wait for it in their next collective operation.
+    public func abort(status: Int32) -> Never {
+        MPI_Abort(ilnas_mpi_comm_world(), status)
+        exit(status)
+    }
+
     private func allReduce(_ buffer: UnsafeMutableRawPointer?, count: Int, type: MPI_Datatype, operation: MPI_Op) throws {
         guard count > 0 else { return }
         guard count <= Int(Int32.max) else { throw MPIError(operation: "MPI_Allreduce", code: -1, detail: "\(count) elements exceed MPI's count") }

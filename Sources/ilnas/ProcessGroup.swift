@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 #if MPI
 import MPICommunication
@@ -7,14 +8,23 @@ import MPICommunication
 /// `MPI` and started by `mpirun`, otherwise this process alone. Rank 0 writes the run's files and prints; every rank
 /// trains on its shard of each batch.
 enum ProcessGroup {
-    /// Runs `work` with the group's communicator, then ends MPI when it was started (also when `work` throws: every
-    /// rank throws the errors that matter to all, such as ranks that disagree, at the same collective step).
+    /// Runs `work` with the group's communicator, then ends MPI when it was started. A stop by a signal happens at
+    /// the same step on every rank and ends MPI normally; any other error may be one rank's alone while the others
+    /// wait in a collective operation, so it is printed with the rank and aborts the whole job.
     static func run(_ work: (any Communicator) throws -> Void) throws {
         #if MPI
         if MPICommunicator.isLaunchedByMPI {
             let communicator = try MPICommunicator()
-            defer { communicator.finalize() }
-            try work(communicator)
+            do {
+                try work(communicator)
+            } catch let stopped as RunStopped {
+                communicator.finalize()
+                throw stopped
+            } catch {
+                FileHandle.standardError.write(Data("error (rank \(communicator.rank) of \(communicator.size)): \(error)\n".utf8))
+                communicator.abort(status: 1)
+            }
+            communicator.finalize()
             return
         }
         #endif
