@@ -28,6 +28,11 @@ enum ProcessGroup {
             return
         }
         #endif
+        let environment = ProcessInfo.processInfo.environment
+        if let launched = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"].lazy.compactMap({ environment[$0].flatMap(Int.init) }).first, launched > 1 {
+            throw CommandFailure(message: "started by an MPI launcher as one of \(launched) processes, but this ilnas was built without "
+                + "MPI, so each would run the whole job alone into the same folder: build it with swift build -c release --traits MPI")
+        }
         try work(SingleProcess())
     }
 }
