@@ -20,8 +20,8 @@ let experimentDependencies: [Target.Dependency] = [
 ///                          is a dependency, not its build plugin
 ///   SVGCharts           (no dependencies) line and bar charts, heatmaps and layered graphs drawn as SVG
 ///   ilnas, Examples/*   <- the above
-///   ExperimentSupport   <- Datasets, TensorCore  shared code of the paper's experiments (Table1Budgets, Figure5Baselines,
-///                       TransferSTL10, TransferMNIST, MultiTask), which run the ilnas executable; Plugins/Reproduce builds and runs them
+///   ExperimentSupport   <- Datasets, TensorCore, CPNG  shared code of the paper's experiments (Table1Budgets, Table2ImageNet,
+///                       Figure5Baselines, TransferSTL10, TransferMNIST, MultiTask), which run the ilnas executable; Plugins/Reproduce builds and runs them
 ///   MPIEquivalence      <- ArchitectureSearch, MPICommunication  `mpirun -np 2`: data-parallel search = one process
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 ///   CMPI, MPICommunication <- TensorCore   (trait `MPI` only) Open MPI as a Communicator for data-parallel training;
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .target(
             name: "ExperimentSupport",
-            dependencies: ["Datasets", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Datasets", "TensorCore", "CPNG", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/ExperimentSupport"
         ),
         .executableTarget(name: "Table1Budgets", dependencies: experimentDependencies, path: "Examples/Table1Budgets"),
@@ -134,6 +134,7 @@ let package = Package(
         .executableTarget(name: "TransferSTL10", dependencies: experimentDependencies, path: "Examples/TransferSTL10"),
         .executableTarget(name: "TransferMNIST", dependencies: experimentDependencies, path: "Examples/TransferMNIST"),
         .executableTarget(name: "MultiTask", dependencies: experimentDependencies, path: "Examples/MultiTask"),
+        .executableTarget(name: "Table2ImageNet", dependencies: experimentDependencies, path: "Examples/Table2ImageNet"),
         .plugin(
             name: "Reproduce",
             capability: .command(
@@ -167,7 +168,7 @@ let package = Package(
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),
-        .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport"]),
+        .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Datasets", "TensorCore"]),
         .testTarget(name: "ilnasTests", dependencies: ["ilnas", "ArchitectureSearch", "Datasets", "Serialization", "SVGCharts", "TensorCore", "TestSupport", "Training"]),
     ]
 )

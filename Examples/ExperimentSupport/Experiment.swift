@@ -38,24 +38,43 @@ public struct Experiment {
     }
 
     /// The quick scale's MNIST subset (the first `train` and `test` images of `--data-root`/mnist), written once as IDX
-    /// files below the runs folder; the experiment lists `.mnist` in its `quickData`. The files are written into a
-    /// temporary folder that is renamed when all four are complete, so an interrupted run never leaves a partial subset.
+    /// files below the runs folder; the experiment lists `.mnist` in its `quickData`.
     public func mnistSubset(train: Int, test: Int) throws -> String {
-        let folder = options.runRoot.appendingPathComponent("data/mnist-\(train)-\(test)")
+        try writtenOnce("data/mnist-\(train)-\(test)") { partial in
+            let full = try MNIST.load(directory: directory(.mnist))
+            for (part, data, count) in [("train", full.train, train), ("t10k", full.test, test)] {
+                let count = min(count, data.count)
+                let side = data.sampleShape.suffix(2)
+                let pixels = data.images.scalars.prefix(count * data.sampleSize).map { UInt8(($0 * 255).rounded()) }
+                try IDXWriting.data(dimensions: [count] + side, bytes: pixels)
+                    .write(to: partial.appendingPathComponent("\(part)-images-idx3-ubyte"))
+                try IDXWriting.data(dimensions: [count], bytes: data.labels.prefix(count).map { UInt8($0) })
+                    .write(to: partial.appendingPathComponent("\(part)-labels-idx1-ubyte"))
+            }
+        }
+    }
+
+    /// The first `train` and `test` images of `--data-root`/mnist as ImageNet-style image folders of PNG files
+    /// (`train/` and `val/`, class folders `digit-0` to `digit-9`), written once below the runs folder; the experiment
+    /// lists `.mnist` in its `quickData`.
+    public func mnistImageFolders(train: Int, test: Int) throws -> String {
+        try writtenOnce("data/mnist-png-\(train)-\(test)") { partial in
+            let full = try MNIST.load(directory: directory(.mnist))
+            for (part, data, count) in [("train", full.train, train), ("val", full.test, test)] {
+                try ImageFolderWriting.write(data, count: count, part: part, to: partial) { "digit-\($0)" }
+            }
+        }
+    }
+
+    /// The folder `relativePath` below the runs folder, written by `write` the first time: into a temporary folder that
+    /// is renamed when complete, so an interrupted run never leaves a partial folder behind.
+    private func writtenOnce(_ relativePath: String, write: (URL) throws -> Void) throws -> String {
+        let folder = options.runRoot.appendingPathComponent(relativePath)
         if FileManager.default.fileExists(atPath: folder.path) { return folder.path }
-        let full = try MNIST.load(directory: directory(.mnist))
         let partial = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString).partial")
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: partial) }
-        for (part, data, count) in [("train", full.train, train), ("t10k", full.test, test)] {
-            let count = min(count, data.count)
-            let side = data.sampleShape.suffix(2)
-            let pixels = data.images.scalars.prefix(count * data.sampleSize).map { UInt8(($0 * 255).rounded()) }
-            try IDXWriting.data(dimensions: [count] + side, bytes: pixels)
-                .write(to: partial.appendingPathComponent("\(part)-images-idx3-ubyte"))
-            try IDXWriting.data(dimensions: [count], bytes: data.labels.prefix(count).map { UInt8($0) })
-                .write(to: partial.appendingPathComponent("\(part)-labels-idx1-ubyte"))
-        }
+        try write(partial)
         try FileManager.default.moveItem(at: partial, to: folder)
         return folder.path
     }

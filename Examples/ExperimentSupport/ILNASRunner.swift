@@ -67,6 +67,8 @@ public struct MultiTaskRunSummary: Codable, Sendable, ILNASRunSummary {
 /// What `ilnas evaluate` prints.
 public struct RunEvaluation: Codable, Sendable {
     public var testAccuracy: Double
+    /// The fraction of test images whose label is among the five largest logits (absent with fewer than six classes).
+    public var testTop5Accuracy: Double?
     public var parameterCount: Int
 }
 

@@ -7,7 +7,7 @@ import PackagePlugin
 @main
 struct Reproduce: CommandPlugin {
     /// The experiment programs, in the order `all` runs them (Table 1 first: the others reuse its runs).
-    static let experiments = ["Table1Budgets", "Figure5Baselines", "TransferSTL10", "TransferMNIST", "MultiTask"]
+    static let experiments = ["Table1Budgets", "Table2ImageNet", "Figure5Baselines", "TransferSTL10", "TransferMNIST", "MultiTask"]
     static let usage = "usage: swift package --allow-writing-to-package-directory reproduce <experiment|all> --scale quick|paper "
         + "[--data-root DIR] [--threads N]; experiments: \(experiments.joined(separator: ", "))"
 

@@ -26,16 +26,20 @@ public struct KnownDataset: Sendable, Equatable {
     public let format: DatasetFormat
     /// Each file's accepted spellings, the distributed one first.
     public let files: [[Spelling]]
+    /// The archive the files are distributed in, where they come as one (`nil` for MNIST's separate files).
+    public let archive: Spelling?
 
-    public init(name: String, format: DatasetFormat, files: [[Spelling]]) {
+    public init(name: String, format: DatasetFormat, files: [[Spelling]], archive: Spelling? = nil) {
         self.name = name
         self.format = format
         self.files = files
+        self.archive = archive
     }
 
     /// The datasets of the table: MNIST (sizes and SHA-256 of the distributed gzip files and of the files they
-    /// inflate to, from `../shared/datasets/mnist`), CIFAR-10 and CIFAR-100 binary and STL-10 binary (sizes only:
-    /// no copy of those files has been hashed in this project, so their digests are not recorded).
+    /// inflate to, from `../shared/datasets/mnist`), CIFAR-10 and CIFAR-100 binary and STL-10 binary (the sizes of
+    /// the unpacked files, whose digests are not recorded because no copy has been hashed in this project, and the
+    /// size and SHA-256 of the distributed archive as TensorFlow Datasets publishes them in its `url_checksums`).
     public static let all: [KnownDataset] = [mnist, cifar10, cifar100, stl10]
 
     /// MNIST: each of the four files gzipped as distributed or inflated, under the distributed name or the one the
@@ -54,13 +58,16 @@ public struct KnownDataset: Sendable, Equatable {
     /// CIFAR-10 binary: five training batches and the test batch of 10,000 records of 3,073 bytes.
     public static let cifar10 = KnownDataset(
         name: "CIFAR-10 binary", format: .cifar10Binary,
-        files: (CIFAR10.trainFileNames + [CIFAR10.testFileName]).map { [Spelling(name: $0, size: 30_730_000, sha256: nil)] })
+        files: (CIFAR10.trainFileNames + [CIFAR10.testFileName]).map { [Spelling(name: $0, size: 30_730_000, sha256: nil)] },
+        archive: Spelling(name: "cifar-10-binary.tar.gz", size: 170_052_171,
+                          sha256: "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"))
 
     /// CIFAR-100 binary: 50,000 and 10,000 records of 3,074 bytes.
     public static let cifar100 = KnownDataset(name: "CIFAR-100 binary", format: .cifar100Binary, files: [
         [Spelling(name: CIFAR100.trainFileName, size: 153_700_000, sha256: nil)],
         [Spelling(name: CIFAR100.testFileName, size: 30_740_000, sha256: nil)],
-    ])
+    ], archive: Spelling(name: "cifar-100-binary.tar.gz", size: 168_513_733,
+                         sha256: "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"))
 
     /// STL-10 binary, labelled part: 5,000 training and 8,000 test images of 27,648 bytes and their label bytes.
     public static let stl10 = KnownDataset(name: "STL-10 binary", format: .stl10Binary, files: [
@@ -68,7 +75,8 @@ public struct KnownDataset: Sendable, Equatable {
         [Spelling(name: STL10.trainFileNames.labels, size: 5_000, sha256: nil)],
         [Spelling(name: STL10.testFileNames.images, size: 221_184_000, sha256: nil)],
         [Spelling(name: STL10.testFileNames.labels, size: 8_000, sha256: nil)],
-    ])
+    ], archive: Spelling(name: "stl10_binary.tar.gz", size: 2_640_397_119,
+                         sha256: "f31fd99273a1acb8609c8db427cebb1de3f71de77758cdc0e22956e1289b9866"))
 
     /// The four spellings of one IDX file (`IDXDirectory.candidateNames`): two names, gzipped and raw.
     private static func idx(_ stem: String, _ rank: Int, raw: (Int, String), gzip: (Int, String)) -> [Spelling] {
@@ -152,6 +160,41 @@ extension KnownDataset {
             }
         }
         return results
+    }
+
+    /// Checks a downloaded archive of this dataset (such as `cifar-10-binary.tar.gz`): its size, then its SHA-256.
+    /// - Throws: `DatasetError.invalidArgument` if the dataset has no archive of the file's name;
+    ///   `DatasetError.missingFile` if the file cannot be read.
+    public func verify(archive path: String) throws -> FileVerification {
+        guard let archive, archive.name == (path as NSString).lastPathComponent else {
+            throw DatasetError.invalidArgument(operation: "verifying \(path)", reason: "not the \(name) archive")
+        }
+        guard FileManager.default.isFile(atPath: path) else { throw DatasetError.missingFile(path: path) }
+        return FileVerification(path: path, outcome: try Self.check(path: path, against: archive))
+    }
+
+    /// Checks `path` against the table: a downloaded archive by its file name, a dataset folder by the format found in
+    /// it. Returns the dataset and one result per file.
+    /// - Throws: the errors of `matching(archive:in:)`, `matching(directory:in:)` and the two `verify` methods.
+    public static func verify(path: String, in table: [KnownDataset] = all) throws -> (dataset: KnownDataset, results: [FileVerification]) {
+        if FileManager.default.isFile(atPath: path) {
+            let dataset = try matching(archive: path, in: table)
+            return (dataset, [try dataset.verify(archive: path)])
+        }
+        let dataset = try matching(directory: path, in: table)
+        return (dataset, try dataset.verify(directory: path))
+    }
+
+    /// The dataset of the table distributed as an archive of the file name of `path`.
+    /// - Throws: `DatasetError.invalidArgument` if no dataset of `table` has an archive of that name.
+    public static func matching(archive path: String, in table: [KnownDataset] = all) throws -> KnownDataset {
+        let name = (path as NSString).lastPathComponent
+        guard let dataset = table.first(where: { $0.archive?.name == name }) else {
+            throw DatasetError.invalidArgument(
+                operation: "verifying \(path)", reason: "not a known dataset archive (known: "
+                    + table.compactMap(\.archive?.name).joined(separator: ", ") + ")")
+        }
+        return dataset
     }
 
     /// The dataset of the table whose format `DatasetFormat.detect` finds in `directory`.

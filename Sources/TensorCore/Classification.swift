@@ -22,6 +22,29 @@ public enum Classification {
         return zip(predictions, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
     }
 
+    /// The number of rows whose label is among the `k` largest scores, ties ranked as `argmax` ranks them (the lower
+    /// index first), so that `k` = 1 counts what `correctCount` counts: class j ranks before the label l when
+    /// s[j] > s[l], or s[j] = s[l] and j < l.
+    public static func topKCorrectCount(scores: Tensor, labels: [Int], k: Int) throws -> Int {
+        let (rows, classes) = try Softmax.validate(scores, "top-k accuracy")
+        guard labels.count == rows else {
+            throw TensorError.shapeMismatch(operation: "top-k accuracy labels (one per scores row)", expected: [rows], actual: [labels.count])
+        }
+        guard k >= 1 else { throw TensorError.invalidArgument(operation: "top-k accuracy", reason: "k must be at least 1, got \(k)") }
+        if let label = labels.first(where: { !(0..<classes).contains($0) }) {
+            throw TensorError.invalidArgument(operation: "top-k accuracy", reason: "label \(label) outside 0..<\(classes)")
+        }
+        return scores.withUnsafeBufferPointer { s in
+            (0..<rows).reduce(0) { count, row in
+                let values = s.baseAddress! + row * classes
+                let label = labels[row], score = values[label]
+                var before = 0
+                for j in 0..<classes where values[j] > score || (values[j] == score && j < label) { before += 1 }
+                return count + (before < k ? 1 : 0)
+            }
+        }
+    }
+
     /// The fraction of rows whose argmax equals the label, in [0, 1] (0 for an empty batch).
     public static func accuracy(scores: Tensor, labels: [Int]) throws -> Double {
         let correct = try correctCount(scores: scores, labels: labels)

@@ -13,7 +13,8 @@ struct EvaluateCommand: ParsableCommand {
             run's seed, image folders decoded at the run's image size, images resized and given the network's \
             channels, inputs normalised with the run's training statistics from RUN/data.json; no random \
             augmentation), then prints one \
-            JSON line: testAccuracy, testLoss, parameterCount, multiplyAccumulates and the model's path.
+            JSON line: testAccuracy, testTop5Accuracy (with more than five classes), testLoss, parameterCount, \
+            multiplyAccumulates and the model's path.
             """
     )
 

@@ -4,6 +4,9 @@ import Training
 struct RunEvaluation: Codable {
     /// The fraction of test images classified correctly; equal to the run's final `testAccuracy`.
     var testAccuracy: Double
+    /// The fraction of test images whose label is among the network's five largest logits (ImageNet's top-5 accuracy);
+    /// absent when there are five classes or fewer.
+    var testTop5Accuracy: Double?
     /// The mean cross-entropy over the test images.
     var testLoss: Double
     var parameterCount: Int
@@ -24,8 +27,10 @@ struct RunEvaluation: Codable {
             throw CommandFailure(message: "\(folder.modelPath): the network tells \(outputs) classes apart, "
                 + "the test set has \(test.classCount): keep evolving it on the new data with ilnas search --from")
         }
-        let (loss, accuracy) = try Evaluation.evaluate(network, on: SearchData.testBatches(test))
+        let batches = try SearchData.testBatches(test)
+        let (loss, accuracy) = try Evaluation.evaluate(network, on: batches)
         testAccuracy = Double(accuracy)
+        testTop5Accuracy = outputs > 5 ? Double(try Evaluation.topKAccuracy(network, on: batches, k: 5)) : nil
         testLoss = Double(loss)
         parameterCount = network.parameterCount
         multiplyAccumulates = network.multiplyAccumulates

@@ -60,6 +60,36 @@ final class KnownDatasetTests: XCTestCase {
         XCTAssertEqual(try KnownDataset.matching(directory: parent.directory), .cifar100)
     }
 
+    /// A downloaded archive is recognised by its name and checked by size, then digest; other files are refused.
+    func testArchivesAreCheckedBySizeAndDigest() throws {
+        let fixtures = try Fixtures(self)
+        let bytes: [UInt8] = Array("not really a tar.gz".utf8)
+        let dataset = KnownDataset(name: "tiny CIFAR-100", format: .cifar100Binary, files: [],
+                                   archive: .init(name: "cifar-100-binary.tar.gz", size: bytes.count, sha256: SHA256.hexDigest(of: bytes)))
+        try fixtures.writeRaw("cifar-100-binary.tar.gz", bytes)
+        let path = fixtures.path("cifar-100-binary.tar.gz")
+        let checked = try KnownDataset.verify(path: path, in: [dataset])
+        XCTAssertEqual(checked.dataset, dataset)
+        XCTAssertEqual(checked.results, [FileVerification(path: path, outcome: .matches)])
+
+        var flipped = bytes
+        flipped[0] ^= 1
+        try fixtures.writeRaw("cifar-100-binary.tar.gz", flipped)
+        XCTAssertEqual(try KnownDataset.verify(path: path, in: [dataset]).results[0].outcome,
+                       .wrongDigest(expected: SHA256.hexDigest(of: bytes), actual: SHA256.hexDigest(of: flipped)))
+        try fixtures.writeRaw("cifar-100-binary.tar.gz", bytes + [0])
+        XCTAssertEqual(try KnownDataset.verify(path: path, in: [dataset]).results[0].outcome,
+                       .wrongSize(expected: bytes.count, actual: bytes.count + 1))
+
+        try fixtures.writeRaw("cifar-10-python.tar.gz", bytes)
+        XCTAssertThrowsError(try KnownDataset.verify(path: fixtures.path("cifar-10-python.tar.gz"), in: [dataset])) { error in
+            XCTAssertTrue("\(error)".contains("not a known dataset archive"), "\(error)")
+        }
+        // The real table knows the three archives by their distributed names.
+        XCTAssertEqual(try KnownDataset.matching(archive: "/x/stl10_binary.tar.gz"), .stl10)
+        XCTAssertEqual(try KnownDataset.matching(archive: "cifar-10-binary.tar.gz"), .cifar10)
+    }
+
     /// MNIST's real files, where this project keeps them: every one matches the table, gzipped as distributed.
     func testTheSharedMNISTFilesMatchTheTable() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -77,7 +107,7 @@ final class KnownDatasetTests: XCTestCase {
             .appendingPathComponent("../../Datasets.md").standardizedFileURL.path, encoding: .utf8)
         let rows = document.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for dataset in KnownDataset.all {
-            for spelling in dataset.files.joined() where !spelling.name.contains(".idx") {
+            for spelling in dataset.files.joined() + (dataset.archive.map { [$0] } ?? []) where !spelling.name.contains(".idx") {
                 let row = rows.first { $0.hasPrefix("| `\(spelling.name)` |") }
                 XCTAssertNotNil(row, "Datasets.md has no row for \(spelling.name) of \(dataset.name)")
                 guard let row else { continue }

@@ -74,4 +74,33 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         XCTAssertEqual(try Classification.accuracy(scores: scores, labels: [1, 0, 2, 2]), 0.75)
         XCTAssertThrowsError(try Classification.accuracy(scores: scores, labels: [1]))
     }
+
+    /// Top-k by hand: the label's rank is the number of classes with a larger score, or an equal one at a lower index.
+    func testTopKCountsLabelsAmongTheLargestScores() throws {
+        let scores = Tensor(shape: [3, 4], scalars: [0.1, 0.5, 0.3, 0.2,   // order: classes 1, 2, 3, 0
+                                                     1, 1, 1, 1,           // all tied: rank = index
+                                                     -2, 4, 4, 0])         // 1 and 2 tied: 1 first, then 2, 3, 0
+        // Labels 3, 2, 0 have ranks 2, 2, 3.
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [3, 2, 0], k: 1), 0)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [3, 2, 0], k: 2), 0)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [3, 2, 0], k: 3), 2)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [3, 2, 0], k: 4), 3)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [1, 0, 1], k: 1), 3)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [1, 1, 2], k: 1), 1)
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: [1, 1, 2], k: 2), 3)
+        XCTAssertThrowsError(try Classification.topKCorrectCount(scores: scores, labels: [1, 1, 2], k: 0))
+        XCTAssertThrowsError(try Classification.topKCorrectCount(scores: scores, labels: [1, 1, 4], k: 1))
+        XCTAssertThrowsError(try Classification.topKCorrectCount(scores: scores, labels: [1, 1], k: 1))
+    }
+
+    /// With k = 1, top-k is the accuracy of the argmax, ties included.
+    func testTopOneIsTheArgmaxCount() throws {
+        var generator = RandomGenerator(seed: 7)
+        let scalars = (0..<600).map { _ in Float(generator.nextIndex(below: 4)) }   // many ties
+        let scores = Tensor(shape: [60, 10], scalars: scalars)
+        let labels = (0..<60).map { $0 % 10 }
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: labels, k: 1),
+                       try Classification.correctCount(scores: scores, labels: labels))
+        XCTAssertEqual(try Classification.topKCorrectCount(scores: scores, labels: labels, k: 10), 60)
+    }
 }
