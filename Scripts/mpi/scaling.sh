@@ -12,8 +12,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # steps per second of the run in $1: the training steps of all epochs over their training seconds (expansions included)
 steps_per_second() {
-    python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1]+"/epochs.jsonl")]; s=json.load(open(sys.argv[1]+"/summary.json"))
-import math; steps=sum(math.ceil(round(r["trainImagesPerSecond"]*r["trainSeconds"])/int(sys.argv[2])) for r in e); print(f"{steps/sum(r[\"trainSeconds\"] for r in e):.3f} {s.get(\"ranks\")}")' "$1" "$2"
+    python3 - "$1" "$2" <<'PYTHON'
+import json, math, sys
+epochs = [json.loads(line) for line in open(sys.argv[1] + "/epochs.jsonl")]
+summary = json.load(open(sys.argv[1] + "/summary.json"))
+steps = sum(math.ceil(round(e["trainImagesPerSecond"] * e["trainSeconds"]) / int(sys.argv[2])) for e in epochs)
+print("%.3f %s" % (steps / sum(e["trainSeconds"] for e in epochs), summary.get("ranks")))
+PYTHON
 }
 batch=$(python3 -c 'import sys; a=sys.argv[1:]; print(a[a.index("--batch-size")+1] if "--batch-size" in a else 128)' "$@")
 ratios=()
