@@ -28,11 +28,17 @@ enum ProcessGroup {
             return
         }
         #endif
+        try requireAlone(because: "this ilnas was built without MPI (build it with swift build -c release --traits MPI)")
+        try work(SingleProcess())
+    }
+
+    /// Throws when an MPI launcher started this process as one of several that do not train together (`reason` says
+    /// why not): each would run the whole job alone into the same folder.
+    static func requireAlone(because reason: String) throws {
         let environment = ProcessInfo.processInfo.environment
         if let launched = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"].lazy.compactMap({ environment[$0].flatMap(Int.init) }).first, launched > 1 {
-            throw CommandFailure(message: "started by an MPI launcher as one of \(launched) processes, but this ilnas was built without "
-                + "MPI, so each would run the whole job alone into the same folder: build it with swift build -c release --traits MPI")
+            throw CommandFailure(message: "started by an MPI launcher as one of \(launched) processes, but \(reason): "
+                + "each would run the whole job alone into the same folder")
         }
-        try work(SingleProcess())
     }
 }
