@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// What every experiment program of the paper depends on.
@@ -23,7 +23,10 @@ let experimentDependencies: [Target.Dependency] = [
 ///   ilnas, Examples/*   <- the above
 ///   ExperimentSupport   <- Datasets, TensorCore, CPNG  shared code of the paper's experiments (Table1Budgets, Table2ImageNet,
 ///                       Figure5Baselines, TransferSTL10, TransferMNIST, MultiTask), which run the ilnas executable; Plugins/Reproduce builds and runs them
+///   MPIEquivalence      <- ArchitectureSearch, MPICommunication  `mpirun -np 2`: data-parallel search = one process
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
+///   CMPI, MPICommunication <- TensorCore   (trait `MPI` only) Open MPI as a Communicator for data-parallel training;
+///                       ilnas and MPIEquivalence use it when built with `--traits MPI`, nothing else needs Open MPI
 let package = Package(
     name: "ILNAS",
     products: [
@@ -35,6 +38,9 @@ let package = Package(
         .library(name: "Serialization", targets: ["Serialization"]),
         .library(name: "ModelExport", targets: ["ModelExport"]),
         .executable(name: "ilnas", targets: ["ilnas"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training and search over Open MPI (needs libopenmpi-dev): mpirun -np N ilnas search"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,6 +70,12 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(name: "CHeap"),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        .target(name: "MPICommunication", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "TensorCore"]),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CJPEG", "CPNG"], resources: [.copy("Resources/digits.csv.gz")]),
@@ -82,6 +94,7 @@ let package = Package(
             name: "ilnas",
             dependencies: [
                 "ArchitectureSearch", "Training", "Datasets", "ModelExport", "NeuralNetwork", "Serialization", "SVGCharts", "TensorCore",
+                .target(name: "MPICommunication", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -142,6 +155,14 @@ let package = Package(
             dependencies: ["Serialization", "TensorCore"],
             path: "Scripts/interop",
             exclude: ["check_onnx.py", "check_safetensors.py", "check_tensorboard.py"]
+        ),
+        .executableTarget(
+            name: "MPIEquivalence",
+            dependencies: [
+                "ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "TensorCore",
+                .target(name: "MPICommunication", condition: .when(traits: ["MPI"])),
+            ],
+            path: "Tests/MPIEquivalence"
         ),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),

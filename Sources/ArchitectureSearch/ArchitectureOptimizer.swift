@@ -55,6 +55,9 @@ public final class ArchitectureOptimizer {
     public var candidateFactor: Double
     /// The loss whose gradients score units and whose value the audit records (softmax cross-entropy by default).
     public var objective: any Objective = SoftmaxCrossEntropyObjective()
+    /// The processes searching together (data parallelism): the scoring gradients of both passes are summed across
+    /// them, so that every process takes the same decision. Default: this process alone.
+    public var communicator: any Communicator = SingleProcess()
     /// What random growth draws its units from; part of a search's checkpoint (``ExpansionCallback/State``).
     var generator: RandomGenerator
 
@@ -209,23 +212,42 @@ public final class ArchitectureOptimizer {
 
     // MARK: Steps of the algorithm
 
-    /// Mean loss over `batches`, leaving `∂L/∂(α ⊙ W)` (averaged over the batches) in every scored parameter.
+    /// Mean loss over `batches`, leaving `∂L/∂(α ⊙ W)` (averaged over the batches) in every scored parameter. With
+    /// several processes in ``communicator``, each takes its shard of every batch and the gradients and the loss are
+    /// summed across them in one reduction, so every process scores with the gradients of the whole batches.
     @discardableResult
     private func accumulateGradients(_ space: any SearchSpace, batches: [LabeledBatch]) throws -> Float {
         for parameter in space.scoredParameters { parameter.zeroGradient() }
         var total: Float = 0
-        for batch in batches {
+        for globalBatch in batches {
+            let batch = communicator.isAlone ? globalBatch : globalBatch.rows(communicator.shard(of: globalBatch.labels.count))
+            guard !batch.labels.isEmpty else { continue }
+            let share: Float = communicator.isAlone ? 1 : Float(batch.labels.count) / Float(globalBatch.labels.count)
             let logits = try space.network.forward(batch.inputs, mode: .training)
             let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
             var gradient = result.outputGradient
-            let scale = 1 / Float(batches.count)
+            let scale = share / Float(batches.count)
             gradient.withUnsafeMutableBufferPointer { g in
                 for i in 0..<g.count { g[i] *= scale }
             }
             _ = try space.network.backward(gradient)
-            total += result.loss
+            total += communicator.isAlone ? result.loss : result.loss * share
+        }
+        if !communicator.isAlone {
+            let parameters = Self.reductionOrder(space)
+            let reduced = try communicator.allReduceSum(parameters.map(\.gradient) + [Tensor(shape: [1], scalars: [total])])
+            for (parameter, gradient) in zip(parameters, reduced) { parameter.gradient = gradient }
+            total = reduced[parameters.count][flat: 0]
         }
         return total / Float(max(1, batches.count))
+    }
+
+    /// Every parameter whose gradient the expansion reads, in an order that is the same in every process: the scored
+    /// parameters by key, then the network's other parameters in the network's order.
+    private static func reductionOrder(_ space: any SearchSpace) -> [Parameter] {
+        let scored = space.parameterTable().sorted { $0.key < $1.key }.map(\.value)
+        var seen = Set(scored.map(ObjectIdentifier.init))
+        return scored + space.network.parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
     private func meanLoss(_ network: Layer, batches: [LabeledBatch]) throws -> Float {

@@ -109,6 +109,10 @@ public final class ExpansionCallback: TrainingCallback {
         var record = try optimizer.expand(space, granularity: granularity.level(atProgress: progress / searchEnd),
                                           batches: batches, targetParameters: target, stepSize: learningRate,
                                           auditBatch: probeBatch)
+        let communicator = optimizer.communicator
+        if !communicator.isAlone, try !communicator.allAgree(on: space.architectureHash) {
+            throw SearchError.ranksDisagree(expansion: records.count + 1, step: report.globalStep, ranks: communicator.size)
+        }
         record.epoch = progress
         record.step = report.globalStep
         record.architectureLearningRate = rate

@@ -7,6 +7,10 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// The starting network computes more multiply-accumulates per sample than the compute budget allows.
     case computeBudgetTooSmall(budget: Int, startingMultiplyAccumulates: Int)
 
+    /// Data-parallel search: after expansion `expansion` (1-based), at training step `step`, the processes hold
+    /// different architectures, so their gradients no longer belong to one network.
+    case ranksDisagree(expansion: Int, step: Int, ranks: Int)
+
     public var description: String {
         switch self {
         case let .invalidSetting(reason):
@@ -15,6 +19,9 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
             return "the budget of \(budget) parameters is below the starting network's \(start) parameters"
         case let .computeBudgetTooSmall(budget, start):
             return "the compute budget of \(budget) multiply-accumulates is below the starting network's \(start)"
+        case let .ranksDisagree(expansion, step, ranks):
+            return "the \(ranks) processes hold different architectures after expansion \(expansion) (step \(step)): "
+                + "their architecture hashes differ, so the search stops (the processes must run the same build, options and data)"
         }
     }
 }

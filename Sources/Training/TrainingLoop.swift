@@ -28,6 +28,11 @@ public final class TrainingLoop {
     /// the loop sends ``TrainingEvent/trainingStopped`` and throws ``TrainingStopped`` (a signal handler's flag, for
     /// example, so that an interrupted run can checkpoint where it is).
     public var stopRequest: (() -> Bool)?
+    /// The processes this one trains with (data parallelism): each takes its shard of every batch
+    /// (``Communicator/shard(of:)``) and the gradients are summed across them before every update, so that every
+    /// process takes the step a single process takes on the whole batch. Layers whose training pass depends on the
+    /// batch (batch normalisation's statistics, dropout's random masks) see the shard instead. Default: this process alone.
+    public var communicator: any Communicator = SingleProcess()
     /// How far training has come: the epoch and step, and the finished epochs' reports.
     public private(set) var progress = TrainingProgress()
     /// Steps taken so far.
@@ -122,22 +127,51 @@ public final class TrainingLoop {
     public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
-        let logits = try model.forward(batch.inputs, mode: .training)
-        let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
-        guard result.loss.isFinite else {
-            throw TrainingError.nonFiniteLoss(loss: result.loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
+        let (loss, correct) = communicator.isAlone
+            ? try backpropagate(batch, share: 1)
+            : try backpropagateShard(of: batch, parameters: parameters)
+        guard loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(loss: loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
         }
-        try model.accumulateParameterGradients(result.outputGradient)
         let gradientNorm = try maximumGradientNorm.map { try GradientClipping.clip(parameters, maximumNorm: $0) }
             ?? (measuresGradientNorm ? GradientClipping.globalNorm(of: parameters) : nil)
         optimizer.learningRate = learningRate
         try optimizer.step(parameters)
-        return (result.loss, try objective.correctCount(outputs: logits, labels: batch.labels), gradientNorm)
+        return (loss, correct, gradientNorm)
+    }
+
+    /// Forward and backward on `batch`, the parameters' gradients scaled by `share` (the batch's part of the global
+    /// batch): its mean loss and correct predictions. A non-finite loss returns before the backward pass.
+    private func backpropagate(_ batch: LabeledBatch, share: Float) throws -> (loss: Float, correct: Int) {
+        let logits = try model.forward(batch.inputs, mode: .training)
+        var result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
+        guard result.loss.isFinite else { return (result.loss, 0) }
+        if share != 1 {
+            result.outputGradient.withUnsafeMutableBufferPointer { g in
+                for i in 0..<g.count { g[i] *= share }
+            }
+        }
+        try model.accumulateParameterGradients(result.outputGradient)
+        return (result.loss, try objective.correctCount(outputs: logits, labels: batch.labels))
+    }
+
+    /// Data parallelism: this rank's shard of `batch` forward and backward, then the gradients of the global batch's
+    /// mean loss, its loss and its correct count summed over the ranks in one fused reduction. Each rank's gradient
+    /// is scaled by its share of the global batch, so the sum is the gradient a single process computes on `batch`.
+    private func backpropagateShard(of batch: LabeledBatch, parameters: [Parameter]) throws -> (loss: Float, correct: Int) {
+        let shard = batch.rows(communicator.shard(of: batch.labels.count))
+        let share = Float(shard.labels.count) / Float(max(1, batch.labels.count))
+        var (loss, correct) = shard.labels.isEmpty ? (0, 0) : try backpropagate(shard, share: share)
+        loss *= share
+        let reduced = try communicator.allReduceSum(parameters.map(\.gradient) + [Tensor(shape: [2], scalars: [loss, Float(correct)])])
+        for (parameter, gradient) in zip(parameters, reduced) { parameter.gradient = gradient }
+        let totals = reduced[parameters.count]
+        return (totals[flat: 0], Int(totals[flat: 1].rounded()))
     }
 
     /// Mean loss and accuracy of the model on every batch of `data` (inference mode).
     public func evaluate(on data: BatchSource) throws -> (loss: Float, accuracy: Float) {
-        try Evaluation.evaluate(model, on: data, objective: objective)
+        try Evaluation.evaluate(model, on: data, objective: objective, communicator: communicator)
     }
 
     private func emit(_ event: TrainingEvent) throws {
@@ -148,25 +182,31 @@ public final class TrainingLoop {
 /// Evaluation of classifiers.
 public enum Evaluation {
     /// Mean loss (softmax cross-entropy unless `objective` says otherwise) and accuracy of `model` over all batches of
-    /// `data`, in inference mode.
-    public static func evaluate(_ model: Layer, on data: BatchSource,
-                                objective: any Objective = SoftmaxCrossEntropyObjective()) throws -> (loss: Float, accuracy: Float) {
-        try evaluate(on: data, objective: objective) { try model.forward($0, mode: .inference) }
+    /// `data`, in inference mode; with several processes in `communicator`, each evaluates its shard of every batch
+    /// and the sums are combined, so every process gets the result over the whole of `data`.
+    public static func evaluate(_ model: Layer, on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective(),
+                                communicator: any Communicator = SingleProcess()) throws -> (loss: Float, accuracy: Float) {
+        try evaluate(on: data, objective: objective, communicator: communicator) { try model.forward($0, mode: .inference) }
     }
 
     /// Mean loss and accuracy of the outputs `outputs(inputs)` over all batches of `data`: the same evaluation for
     /// a model that is not a `Layer`, such as an inference-only form of one.
     public static func evaluate(on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective(),
+                                communicator: any Communicator = SingleProcess(),
                                 outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float) {
-        var lossSum = 0.0, correct = 0, seen = 0
-        for batch in data.batches(epoch: 0) {
+        var sums = [0.0, 0.0, 0.0]   // loss sum, correct, seen
+        for globalBatch in data.batches(epoch: 0) {
+            let batch = communicator.isAlone ? globalBatch : globalBatch.rows(communicator.shard(of: globalBatch.labels.count))
+            guard !batch.labels.isEmpty else { continue }
             let logits = try outputs(batch.inputs)
             let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
-            lossSum += Double(result.loss) * Double(batch.labels.count)
-            correct += try objective.correctCount(outputs: logits, labels: batch.labels)
-            seen += batch.labels.count
+            sums[0] += Double(result.loss) * Double(batch.labels.count)
+            sums[1] += Double(try objective.correctCount(outputs: logits, labels: batch.labels))
+            sums[2] += Double(batch.labels.count)
         }
-        return (Float(lossSum / Double(max(1, seen))), Float(correct) / Float(max(1, seen)))
+        try communicator.allReduceSum(&sums)
+        let correct = Int(sums[1]), seen = Int(sums[2])
+        return (Float(sums[0] / Double(max(1, seen))), Float(correct) / Float(max(1, seen)))
     }
 }
 

@@ -164,6 +164,7 @@ struct MultiTaskCommand: ParsableCommand {
     }
 
     private func runSearch() throws {
+        try ProcessGroup.requireAlone(because: "ilnas multitask does not train data-parallel")
         let started = Date()
         if let threads { try ComputeThreads.configure(threads: threads) }
         try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training

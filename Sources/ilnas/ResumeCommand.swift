@@ -23,24 +23,28 @@ struct ResumeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try RunStopped.runCommand(in: runFolder) {
-            let folder = RunFolder(path: runFolder)
-            let configuration = try RunConfiguration(folder: folder)
-            let options = configuration.options
-            try ComputeThreads.configure(threads: options.threads)
-            if configuration.blasKernels != BLASKernels.coreName {
-                FileHandle.standardError.write(Data(("warning: the run computed with OpenBLAS's \(configuration.blasKernels) kernels, "
-                    + "this process with \(BLASKernels.coreName): the results will differ in the last bits from an uninterrupted run\n").utf8))
-            }
-            if configuration.version != ILNASCommand.version {
-                FileHandle.standardError.write(Data(("warning: the run was started by ilnas \(configuration.version), "
-                    + "this is \(ILNASCommand.version)\n").utf8))
-            }
-            var data = try SearchData.load(directory: options.data, seed: options.seed,
-                                           adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
-                                           images: options.images)
-            data.preparation.augmentation = options.augment
-            try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet).run()
+        try RunStopped.runCommand(in: runFolder) { try ProcessGroup.run(resume) }
+    }
+
+    /// The resumed search with the processes of `communicator`: rank 0 prints and writes the files.
+    private func resume(communicator: any Communicator) throws {
+        let quiet = self.quiet || communicator.rank != 0
+        let folder = RunFolder(path: runFolder)
+        let configuration = try RunConfiguration(folder: folder)
+        let options = configuration.options
+        try ComputeThreads.configure(threads: options.threads)
+        if configuration.blasKernels != BLASKernels.coreName {
+            FileHandle.standardError.write(Data(("warning: the run computed with OpenBLAS's \(configuration.blasKernels) kernels, "
+                + "this process with \(BLASKernels.coreName): the results will differ in the last bits from an uninterrupted run\n").utf8))
         }
+        if configuration.version != ILNASCommand.version {
+            FileHandle.standardError.write(Data(("warning: the run was started by ilnas \(configuration.version), "
+                + "this is \(ILNASCommand.version)\n").utf8))
+        }
+        var data = try SearchData.load(directory: options.data, seed: options.seed,
+                                       adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
+                                       images: options.images)
+        data.preparation.augmentation = options.augment
+        try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet, communicator: communicator).run()
     }
 }

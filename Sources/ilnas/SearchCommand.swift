@@ -126,27 +126,31 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try RunStopped.runCommand(in: out) {
-            if let threads { try ComputeThreads.configure(threads: threads) }
-            try AtomicFile.createFolder(out)   // an output folder that cannot be made fails now, not after training
-            let trained = try from.map { try RunFolder(path: $0).network() }   // read once: its input shape, then its size
-            let images = ImagePreparation(imageSize: imageSize, channels: channels,
-                                          imageCache: imageCache.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-            var data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape, images: images)
-            let start = try trained.map { try TransferSource.fitting($0, classes: data.train.classCount) }
-            if let start, let from, !quiet {
-                print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
-            }
-            if !quiet {
-                print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
-                      + "\(data.train.sampleShape), \(data.train.classCount) classes")
-            }
-            let options = try resolvedOptions(for: data, start: start)
-            data.preparation.augmentation = options.augment
-            if !quiet { print("training images: normalised per channel; augmentation: \(options.augment)") }
-            try RunConfiguration(options: options).write(to: RunFolder(path: out))
-            try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet).run()
+        try RunStopped.runCommand(in: out) { try ProcessGroup.run(search) }
+    }
+
+    /// The search with the processes of `communicator`: rank 0 prints and writes the files.
+    private func search(communicator: any Communicator) throws {
+        let quiet = self.quiet || communicator.rank != 0
+        if let threads { try ComputeThreads.configure(threads: threads) }
+        if communicator.rank == 0 { try AtomicFile.createFolder(out) }   // an output folder that cannot be made fails now, not after training
+        let trained = try from.map { try RunFolder(path: $0).network() }   // read once: its input shape, then its size
+        let images = ImagePreparation(imageSize: imageSize, channels: channels,
+                                      imageCache: imageCache.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        var data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape, images: images)
+        let start = try trained.map { try TransferSource.fitting($0, classes: data.train.classCount) }
+        if let start, let from, !quiet {
+            print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
         }
+        if !quiet {
+            print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "
+                  + "\(data.train.sampleShape), \(data.train.classCount) classes")
+        }
+        let options = try resolvedOptions(for: data, start: start)
+        data.preparation.augmentation = options.augment
+        if !quiet { print("training images: normalised per channel; augmentation: \(options.augment)") }
+        if communicator.rank == 0 { try RunConfiguration(options: options).write(to: RunFolder(path: out)) }
+        try SearchJob(options: options, data: data, out: out, resuming: false, quiet: quiet, communicator: communicator).run()
     }
 
     /// The options with their defaults for `data` filled in, the data folder made absolute and the compute budget

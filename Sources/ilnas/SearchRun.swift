@@ -37,11 +37,14 @@ struct SearchRun {
     let resuming: Bool
     /// Whether to print nothing but errors.
     let quiet: Bool
+    /// The processes training together (data parallelism); only rank 0 writes files.
+    let communicator: any Communicator
 
     /// Trains the network, writes the run's files and returns its summary and final network.
     /// - Throws: ``RunStopped`` when a signal stopped training (a checkpoint was written), and what fails.
     func run() throws -> (summary: SearchSummary, network: GrowingNetwork) {
         let started = Date()
+        let writes = communicator.rank == 0
         let folder = RunFolder(path: out)
         let network = try options.trainedNetwork()
         let budget = try options.searchBudget()
@@ -56,50 +59,41 @@ struct SearchRun {
         let schedule = try CosineAnnealingSchedule(initialRate: options.learningRate, finalRate: 0, length: Double(options.epochs))
             .withLinearWarmup(length: min(1, Double(options.epochs) / 4))
         let loop = TrainingLoop(model: model, optimizer: optimizer, schedule: schedule)
+        loop.communicator = communicator
         loop.maximumGradientNorm = options.maximumGradientNorm > 0 ? options.maximumGradientNorm : nil
-        loop.stopRequest = { StopSignal.received != nil }
+        // Every rank stops at the same step when any of them received the signal.
+        let communicator = self.communicator
+        loop.stopRequest = { (try? communicator.anyRank(StopSignal.received != nil)) ?? true }
         if !quiet { loop.callbacks.append(ProgressBar()) }
 
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if writes { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         let auditPath = folder.expansionsPath, architecturePath = folder.architecturePath
         var expansion: ExpansionCallback?
         if let selection = network.selection {
             let architectureOptimizer = try ArchitectureOptimizer(budget: budget, selection: selection, candidateFactor: options.candidateFactor,
                                                                   seed: options.seed &+ 1 &+ UInt64(trial) &* 7_919)
+            architectureOptimizer.communicator = communicator
             let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: try options.granularityLevels(),
                                              schedule: try options.expansionSchedule(), scoringData: train)
-            callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) }
+            if writes { callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) } }
             loop.callbacks.append(callback)
             expansion = callback
         }
-        loop.callbacks.append(EpochLog(epochsPath: folder.epochsPath, architecturePath: architecturePath, network: model))
-        if resumed == nil {
-            try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
-            try removeEventFiles()   // nor plot over the last one
-        }
-        // One event file per writer: a run stopped and resumed within a second (by another process, or by the same one,
-        // as tests do) would otherwise reuse the file name.
-        let now = Date()
-        var suffix = ".\(getpid())", number = 0
-        while FileManager.default.fileExists(atPath: folder.file(EventFileWriter.fileName(creationDate: now, suffix: suffix))) {
-            number += 1
-            suffix = ".\(getpid()).\(number)"
-        }
-        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, creationDate: now, suffix: suffix)))
-        let checkpoints = CheckpointWriter(folder: folder.checkpoints, options: options, network: model, expansion: expansion)
-        loop.callbacks.append(checkpoints)
+        let checkpoints = writes ? try addFileWriters(to: loop, folder: folder, network: model, expansion: expansion, fresh: resumed == nil) : nil
         try resumed?.restore(loop, expansion: expansion)
 
         let history: [EpochReport]
         do {
             history = try loop.fit(train: train, test: test, epochs: options.epochs)
         } catch let stopped as TrainingStopped {
-            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints.latestFile)
+            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints?.latestFile)
         }
-        try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
-        try folder.save(model, preparation: data.preparation)
         let records = expansion?.records ?? []
-        if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
+        if writes {
+            try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
+            try folder.save(model, preparation: data.preparation)
+            if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
+        }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }
         let summary = SearchSummary(
@@ -115,9 +109,32 @@ struct SearchRun {
             multiplyAccumulates: model.multiplyAccumulates,
             deadChannels: try ExpansionCallback.probeBatch(from: train).map { try model.deadChannels(on: $0.inputs) } ?? 0,
             zeroScoreUnits: records.reduce(0) { $0 + $1.zeroScoreUnits },
-            revivedChannels: records.reduce(0) { $0 + $1.revivedChannels })
-        try AtomicFile.writeJSON(summary, to: folder.summaryPath)
+            revivedChannels: records.reduce(0) { $0 + $1.revivedChannels }, ranks: communicator.size)
+        if writes { try AtomicFile.writeJSON(summary, to: folder.summaryPath) }
         return (summary, model)
+    }
+
+    /// The callbacks that write the run's files (rank 0's): the epoch log, TensorBoard events and checkpoints; a
+    /// `fresh` run first removes an earlier run's checkpoints and event files from the folder. Returns the checkpoint writer.
+    private func addFileWriters(to loop: TrainingLoop, folder: RunFolder, network model: GrowingNetwork,
+                                expansion: ExpansionCallback?, fresh: Bool) throws -> CheckpointWriter {
+        loop.callbacks.append(EpochLog(epochsPath: folder.epochsPath, architecturePath: folder.architecturePath, network: model))
+        if fresh {
+            try folder.checkpoints.removeAll()   // a fresh run in a used folder must not be resumed from the last one's
+            try removeEventFiles()   // nor plot over the last one
+        }
+        // One event file per writer: a run stopped and resumed within a second (by another process, or by the same one,
+        // as tests do) would otherwise reuse the file name.
+        let now = Date()
+        var suffix = ".\(getpid())", number = 0
+        while FileManager.default.fileExists(atPath: folder.file(EventFileWriter.fileName(creationDate: now, suffix: suffix))) {
+            number += 1
+            suffix = ".\(getpid()).\(number)"
+        }
+        loop.callbacks.append(TensorBoardLogger(writer: try EventFileWriter(folder: out, creationDate: now, suffix: suffix)))
+        let checkpoints = CheckpointWriter(folder: folder.checkpoints, options: options, network: model, expansion: expansion)
+        loop.callbacks.append(checkpoints)
+        return checkpoints
     }
 
     /// The starting network: the fixed baseline, or a network sampled from the template (narrowed, for the

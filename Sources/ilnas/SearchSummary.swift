@@ -38,6 +38,9 @@ struct SearchSummary: Codable {
     var zeroScoreUnits: Int
     /// Dead channels re-initialised by expansions over the run.
     var revivedChannels: Int
+    /// The processes that trained together (`mpirun -np N`), each with ``threads`` threads; `nil` in summaries written
+    /// before data parallelism (one process).
+    var ranks: Int?
     /// The trials of a best-of-K random baseline and the one kept (the best test accuracy); absent otherwise.
     var trials: [Trial]?
     var keptTrial: Int?
