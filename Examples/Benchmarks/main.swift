@@ -19,6 +19,7 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     let session = try PyTorchSession(paths: options.pytorchResults)
     log("# ILNAS benchmarks, \(report.environment.date), \(report.environment.cpu), "
         + "OpenBLAS kernels \(report.environment.blasKernels) (detected \(report.environment.blasKernelsDetected)), "
+        + "direct kernels \(report.environment.directKernels), "
         + "1-min load at start \(report.environment.load1AtStart.map { format($0, 2) } ?? "?")")
 
     if let directory = options.lenetEpochDirectory {

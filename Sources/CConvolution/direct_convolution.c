@@ -6,31 +6,37 @@
 #define TARGET __attribute__((target("avx512f,avx2,fma")))
 #define WIDTH 16
 #define ROWS 4
+#define FEW_ROWS 8
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
 #undef ROWS
+#undef FEW_ROWS
 
 #define SUFFIX avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define WIDTH 8
 #define ROWS 2
+#define FEW_ROWS 4
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
 #undef ROWS
+#undef FEW_ROWS
 
 #define SUFFIX portable
 #define TARGET
 #define WIDTH 4
 #define ROWS 2
+#define FEW_ROWS 4
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
 #undef ROWS
+#undef FEW_ROWS
 
 int ilnas_cpu_supports(ilnas_kernel_path path) {
 #if defined(__x86_64__) || defined(__i386__)

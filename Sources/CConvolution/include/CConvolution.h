@@ -10,7 +10,7 @@
 /// Every input read may run ILNAS_DIRECT_SLACK floats past the last position's window: the caller provides them.
 
 /// Floats past the last read window that the kernels may read (their values only reach surplus positions).
-#define ILNAS_DIRECT_SLACK 64
+#define ILNAS_DIRECT_SLACK 128
 
 /// The instruction set a kernel runs with.
 typedef enum {
