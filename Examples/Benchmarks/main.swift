@@ -14,6 +14,7 @@ func log(_ line: String) {
 }
 
 func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
+    if options.cpuClock { measurementClock = CLOCK_PROCESS_CPUTIME_ID }
     var report = BenchmarkReport(environment: EnvironmentInfo(options: options))
     let gate = QuietGate(budgetSeconds: options.maximumWait)
     let session = try PyTorchSession(paths: options.pytorchResults)
