@@ -22,6 +22,7 @@ enum SmallChannelConvolution {
                                   kernelHeight: g.kernelHeight)
         let outputRows = ExtendedRows(count: g.outputChannels, positions: plan.outputHeight * image.paddedWidth)
         let perWorker = image.size + outputRows.size
+        guard plan.chunks > 0 else { return Tensor(zeros: [0, g.outputChannels, plan.outputHeight, plan.outputWidth]) }
         return Tensor(shape: [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]) { y, _ in
             withScratch(plan.chunks * perWorker) { scratch in
                 input.withUnsafeBufferPointer { x in
@@ -52,6 +53,7 @@ enum SmallChannelConvolution {
     static func backward(plan: ConvolutionPlan, outputGradient: Tensor, input: Tensor, weight: Tensor,
                          weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool,
                          path: KernelPath) -> Tensor? {
+        guard plan.chunks > 0 else { return needsInputGradient ? Tensor(zeros: input.shape) : nil }
         let g = plan.geometry
         let image = ExtendedImage(channels: g.inputChannels, height: plan.height, width: plan.width, border: g.padding,
                                   kernelHeight: g.kernelHeight)

@@ -100,11 +100,29 @@ final class SmallChannelConvolutionTests: XCTestCase {
         }
     }
 
-    func testAutomaticTakesDirectKernelsForFewInputChannelsOnly() throws {
+    func testAnEmptyBatchGivesEmptyOutputsAndNoGradient() throws {
+        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
+        let x = Tensor(zeros: [0, 2, 6, 6]), w = Tensor(repeating: 1, shape: [3, 2, 3, 3])
+        for path in paths {
+            let y = try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .direct, kernelPath: path)
+            XCTAssertEqual(y.shape, [0, 3, 6, 6])
+            var dw = Tensor(zeros: w.shape)
+            var db: Tensor? = Tensor(zeros: [3])
+            let dx = try Convolution2D.backward(outputGradient: Tensor(zeros: [0, 3, 6, 6]), input: x, weight: w, geometry: g,
+                                                weightGradient: &dw, biasGradient: &db, algorithm: .direct, kernelPath: path)
+            XCTAssertEqual(dx?.shape, [0, 2, 6, 6])
+            XCTAssertEqual(dw, Tensor(zeros: w.shape))
+            XCTAssertEqual(db, Tensor(zeros: [3]))
+        }
+    }
+
+    func testAutomaticTakesDirectKernelsForFewInputAndOutputChannelsOnly() throws {
         let first = ConvolutionGeometry(inputChannels: 3, outputChannels: 32, kernelSize: 3, padding: 1)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: first), .direct)
         let wide = ConvolutionGeometry(inputChannels: 4, outputChannels: 4, kernelSize: 5)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: wide), .im2col)
+        let manyOutputs = ConvolutionGeometry(inputChannels: 1, outputChannels: 32, kernelSize: 5)
+        XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: manyOutputs), .im2col)
         let strided = ConvolutionGeometry(inputChannels: 1, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: strided), .im2col)
         XCTAssertThrowsError(try ConvolutionAlgorithm.direct.resolved(for: strided))
