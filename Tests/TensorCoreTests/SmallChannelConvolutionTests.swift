@@ -32,7 +32,8 @@ final class SmallChannelConvolutionTests: XCTestCase {
                 let unbiased = try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .direct,
                                                          kernelPath: path)
                 let im2col = try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .im2col)
-                XCTAssertLessThan(GradientCheck.maxError(unbiased, im2col), 1e-5, "\(g) \(path) without bias")
+                // Two Float summation orders of up to 150 products (the reference above sums in Double).
+                XCTAssertLessThan(GradientCheck.maxError(unbiased, im2col), 1e-4, "\(g) \(path) without bias")
             }
         }
     }
