@@ -8,7 +8,8 @@ let experimentDependencies: [Target.Dependency] = [
 
 /// Module layout (arrows point one way):
 ///   CBLAS, CZlib, CJPEG, CPNG, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, libjpeg-turbo, libpng, glibc malloc tuning)
-///   TensorCore          <- CBLAS, CHeap   tensors, BLAS, kernels with forward/backward, random numbers, threads
+///   CConvolution        (C) direct small-channel convolution kernels for AVX-512, AVX2 and the baseline, chosen at run time
+///   TensorCore          <- CBLAS, CHeap, CConvolution   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
 ///   Datasets            <- TensorCore, CZlib, CJPEG, CPNG  IDX/CSV/CIFAR/STL-10 readers, JPEG/PNG image folders, data loader, augmentation
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
@@ -76,7 +77,8 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(name: "MPICommunication", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "TensorCore"]),
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap"]),
+        .target(name: "CConvolution", exclude: ["kernels.inc"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap", "CConvolution"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CJPEG", "CPNG"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Serialization", dependencies: ["TensorCore"]),

@@ -1,9 +1,12 @@
 import Foundation
 
-/// Seconds on the monotonic clock.
+/// Which clock the measurements read: the monotonic (wall) clock, or with `--cpu-clock` the process's CPU time.
+nonisolated(unsafe) var measurementClock = CLOCK_MONOTONIC
+
+/// Seconds on ``measurementClock``.
 func monotonicSeconds() -> Double {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(measurementClock, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 

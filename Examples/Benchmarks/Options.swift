@@ -33,6 +33,8 @@ struct Options {
     var maximumWait = 120.0
     /// Measure the density below which sparse weights beat GEMM instead of parts 1 and 2.
     var sparseThreshold = false
+    /// Time by the process's CPU time instead of the wall clock.
+    var cpuClock = false
     /// Print the usage text and do nothing else.
     var showHelp = false
 
@@ -48,6 +50,8 @@ struct Options {
                                (results/speed_pass<N>.json; repeatable, median of clean rows)
           --max-wait SECONDS   time the run may sleep waiting for other processes to go idle before a
                                measurement, or to repeat one they disturbed (default 120; 0 never waits)
+          --cpu-clock          time by the process's CPU time, not the wall clock: robust to other processes
+                               taking turns on the cores, meaningful with --threads 1 only (no polling workers)
           --per-layer          time each layer's forward and backward in a training step (names: layers/MODEL)
           --lenet-epoch DIR    one LeNet-5 epoch on the MNIST IDX files in DIR: time, accuracy, peak RSS
           --sparse-threshold   sparse (CSR) kernel vs GEMM at falling weight densities on searched MNIST
@@ -88,6 +92,8 @@ struct Options {
                 pytorchResults.append(try value(for: argument))
             case "--json":
                 jsonPath = try value(for: argument)
+            case "--cpu-clock":
+                cpuClock = true
             case "--per-layer":
                 perLayer = true
             case "--lenet-epoch":

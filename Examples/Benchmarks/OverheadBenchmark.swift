@@ -28,8 +28,10 @@ enum OverheadCase {
         }
     }
 
-    /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP (see `common.py` of the PyTorch reference), every
-    /// convolution by im2col; the 3x3 convolutions Winograd computes by default also by Winograd, named `NAME/winograd`.
+    /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP, and the first layers of VGG-m, VGG-l and ResNet-20
+    /// (see `common.py` of the PyTorch reference), every convolution by im2col; the 3x3 convolutions Winograd computes
+    /// by default also by Winograd, named `NAME/winograd`, and those with few input channels also by the direct
+    /// kernels, named `NAME/direct`.
     static let all: [OverheadCase] = [
         conv("lenet5.conv1", 1, 6, kernel: 5, padding: 2, size: 28),
         conv("lenet5.conv2", 6, 16, kernel: 5, padding: 0, size: 14),
@@ -45,14 +47,25 @@ enum OverheadCase {
         conv("vgg_s.conv4", 64, 64, kernel: 3, padding: 1, size: 16),
         conv("vgg_s.conv5", 64, 128, kernel: 3, padding: 1, size: 8),
         conv("vgg_s.conv6", 128, 128, kernel: 3, padding: 1, size: 8),
+        conv("vgg_m.conv1", 3, 64, kernel: 3, padding: 1, size: 32),
+        conv("vgg_l.conv1", 3, 96, kernel: 3, padding: 1, size: 32),
+        conv("resnet20.conv1", 3, 16, kernel: 3, padding: 1, size: 32),
         .linear(name: "mlp.fc1", inputs: 784, outputs: 300),
         .linear(name: "mlp.fc2", inputs: 300, outputs: 100),
         .linear(name: "mlp.fc3", inputs: 100, outputs: 10),
     ].flatMap { overheadCase -> [OverheadCase] in
-        guard case let .convolution(name, geometry, size, _) = overheadCase,
-              (try? ConvolutionAlgorithm.automatic.resolved(for: geometry)) == .winograd else { return [overheadCase] }
-        return [overheadCase, .convolution(name: "\(name)/winograd", geometry: geometry, size: size, algorithm: .winograd)]
+        guard case let .convolution(name, geometry, size, _) = overheadCase else { return [overheadCase] }
+        if (try? ConvolutionAlgorithm.automatic.resolved(for: geometry)) == .winograd {
+            return [overheadCase, .convolution(name: "\(name)/winograd", geometry: geometry, size: size, algorithm: .winograd)]
+        }
+        guard (try? ConvolutionAlgorithm.direct.resolved(for: geometry)) != nil,
+              geometry.inputChannels <= directCandidateChannels else { return [overheadCase] }
+        return [overheadCase, .convolution(name: "\(name)/direct", geometry: geometry, size: size, algorithm: .direct)]
     }
+
+    /// Convolutions with up to this many input channels are also measured by the direct kernels: the shapes around
+    /// ``ConvolutionAlgorithm/directMaximumInputChannels``, where the default switches from them to im2col.
+    private static let directCandidateChannels = 32
 
     private static func conv(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, padding: Int, size: Int) -> OverheadCase {
         .convolution(name: name, geometry: ConvolutionGeometry(inputChannels: inputs, outputChannels: outputs,

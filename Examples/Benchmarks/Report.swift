@@ -42,6 +42,8 @@ struct EnvironmentInfo: Codable {
     /// The OpenBLAS kernels in use, and those OpenBLAS chose by itself when it loaded.
     let blasKernels: String
     let blasKernelsDetected: String
+    /// The instruction set of the direct convolution kernels (`ILNAS_KERNELS`, or the widest the CPU runs).
+    let directKernels: String
     let cores: Int
     let threads: [Int]
     let passes: Int
@@ -55,6 +57,7 @@ struct EnvironmentInfo: Codable {
         cpu = SystemProbe.cpuModel()
         blasKernels = BLASKernels.coreName
         blasKernelsDetected = BLASKernels.detectedCoreName
+        directKernels = (try? KernelPath.current().rawValue) ?? "invalid \(KernelPath.environmentVariable)"
         cores = ProcessInfo.processInfo.activeProcessorCount
         threads = options.threads
         passes = options.passes

@@ -15,11 +15,13 @@ func log(_ line: String) {
 }
 
 func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
+    if options.cpuClock { measurementClock = CLOCK_PROCESS_CPUTIME_ID }
     var report = BenchmarkReport(environment: EnvironmentInfo(options: options))
     let gate = QuietGate(budgetSeconds: options.maximumWait)
     let session = try PyTorchSession(paths: options.pytorchResults)
     log("# ILNAS benchmarks, \(report.environment.date), \(report.environment.cpu), "
         + "OpenBLAS kernels \(report.environment.blasKernels) (detected \(report.environment.blasKernelsDetected)), "
+        + "direct kernels \(report.environment.directKernels), "
         + "1-min load at start \(report.environment.load1AtStart.map { format($0, 2) } ?? "?")")
 
     if let directory = options.lenetEpochDirectory {
@@ -94,7 +96,8 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     if !report.overheadSummary.isEmpty {
         log("\n## Part 1: framework op vs bare cblas_sgemm, forward+backward, batch 128 (medians over \(options.passes) passes; * below 0.85)\n\n"
             + "Convolutions run by im2col against the GEMMs they contain; `NAME/winograd` rows run Winograd F(2x2, 3x3), "
-            + "the default for them, against the same im2col GEMMs.\n\n"
+            + "the default for them, and `NAME/direct` rows the direct small-channel kernels (\(try KernelPath.current().rawValue); "
+            + "the default up to \(ConvolutionAlgorithm.directMaximumInputChannels) input channels and \(ConvolutionAlgorithm.directMaximumOutputTaps) output channels x taps), against the same im2col GEMMs.\n\n"
             + Tables.overhead(report.overheadSummary))
     }
     if !report.trainingSummary.isEmpty {

@@ -6,7 +6,7 @@
 #   speed          part 1 (framework op vs bare GEMM) and part 2 (training step vs PyTorch), PASSES passes
 #   layers         part 4: each layer's forward/backward time in a training step
 #   epoch          part 3: one LeNet-5 MNIST epoch, time and peak RSS (needs MNIST_DIR)
-#   profile MODEL  perf (or, without perf, callgrind) profile of MODEL's training steps (mlp, lenet5, cnn100k, vgg_s)
+#   profile MODEL  perf (or, without perf, callgrind) profile of MODEL's training steps (mlp, lenet5, cnn100k, vgg_s, vgg_m, vgg_l, resnet20)
 #
 # With PYTORCH_PY set to a Python that has torch, `speed` first runs the PyTorch reference's own bench_speed.py
 # (copied from PYTORCH_DIR, default ../shared/bench/pytorch, into $OUT/pytorch so the shared results stay
@@ -37,7 +37,7 @@ speed() {
         cp "${PYTORCH_DIR:-../shared/bench/pytorch}"/{common.py,bench_speed.py} "$dir/"
         for pass in $(seq 1 "$PASSES"); do
             (cd "$dir" && LOAD_WAIT_MAX="$MAX_WAIT" "$PYTORCH_PY" bench_speed.py --pass "$pass" --threads 2 1 \
-                --models mlp lenet5 cnn100k vgg_s) >&2
+                --models mlp lenet5 cnn100k vgg_s vgg_m vgg_l resnet20) >&2
             pytorch+=(--pytorch-json "$dir/results/speed_pass$pass.json")
         done
     fi
@@ -77,7 +77,7 @@ case "${1:-all}" in
     layers) layers ;;
     epoch) epoch ;;
     profile)
-        [ $# -ge 2 ] || { echo "usage: $0 profile MODEL (mlp, lenet5, cnn100k, vgg_s)" >&2; exit 2; }
+        [ $# -ge 2 ] || { echo "usage: $0 profile MODEL (mlp, lenet5, cnn100k, vgg_s, vgg_m, vgg_l, resnet20)" >&2; exit 2; }
         profile "$2" ;;
     *) echo "usage: $0 [all|speed|layers|epoch|profile MODEL]" >&2; exit 2 ;;
 esac

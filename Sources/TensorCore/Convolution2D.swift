@@ -6,11 +6,18 @@
 /// single-threaded GEMMs on its own scratch memory (see `ConvolutionPlan`).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
+    /// `kernelPath` is the instruction set of the direct kernels (by default ``KernelPath/current()``).
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
-                               algorithm: ConvolutionAlgorithm = .automatic) throws -> Tensor {
+                               algorithm: ConvolutionAlgorithm = .automatic, kernelPath: KernelPath? = nil) throws -> Tensor {
         let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: bias, geometry: g)
-        if try algorithm.resolved(for: g) == .winograd {
+        switch try algorithm.resolved(for: g) {
+        case .winograd:
             return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
+        case .direct:
+            return SmallChannelConvolution.forward(plan: plan, input: input, weight: weight, bias: bias,
+                                                   path: try kernelPath ?? KernelPath.current())
+        case .im2col, .automatic:
+            break
         }
         return weight.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
@@ -90,6 +97,7 @@ public enum Convolution2D {
     }
 
     /// Accumulates `∂L/∂weight` and `∂L/∂bias` and returns `∂L/∂input` (or `nil` when not needed).
+    /// `kernelPath` is the instruction set of the direct kernels (by default ``KernelPath/current()``).
     ///
     /// The weight gradient is exact for every entry, including weights that are zero:
     /// it does not depend on the weight's value.
@@ -97,7 +105,7 @@ public enum Convolution2D {
     public static func backward(
         outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
         weightGradient: inout Tensor, biasGradient: inout Tensor?, needsInputGradient: Bool = true,
-        algorithm: ConvolutionAlgorithm = .automatic
+        algorithm: ConvolutionAlgorithm = .automatic, kernelPath: KernelPath? = nil
     ) throws -> Tensor? {
         let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: nil, geometry: g)
         let expected = [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]
@@ -108,10 +116,18 @@ public enum Convolution2D {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
-        if try algorithm.resolved(for: g) == .winograd {
+        switch try algorithm.resolved(for: g) {
+        case .winograd:
             return WinogradConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
                                                 weightGradient: &weightGradient, biasGradient: &biasGradient,
                                                 needsInputGradient: needsInputGradient)
+        case .direct:
+            return SmallChannelConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
+                                                    weightGradient: &weightGradient, biasGradient: &biasGradient,
+                                                    needsInputGradient: needsInputGradient,
+                                                    path: try kernelPath ?? KernelPath.current())
+        case .im2col, .automatic:
+            break
         }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
         let weightCount = weight.count, biasCount = biasGradient == nil ? 0 : outputs

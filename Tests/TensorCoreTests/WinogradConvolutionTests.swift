@@ -125,7 +125,7 @@ final class WinogradConvolutionTests: XCTestCase {
     func testAutomaticChoosesWinogradOnlyWhereItAppliesAndPays() throws {
         let wide = ConvolutionGeometry(inputChannels: 32, outputChannels: 64, kernelSize: 3, padding: 1)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: wide), .winograd)
-        let narrow = ConvolutionGeometry(inputChannels: 3, outputChannels: 32, kernelSize: 3, padding: 1)
+        let narrow = ConvolutionGeometry(inputChannels: 4, outputChannels: 32, kernelSize: 3, padding: 1)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: narrow), .im2col)
         let strided = ConvolutionGeometry(inputChannels: 32, outputChannels: 64, kernelSize: 3, stride: 2, padding: 1)
         XCTAssertEqual(try ConvolutionAlgorithm.automatic.resolved(for: strided), .im2col)
