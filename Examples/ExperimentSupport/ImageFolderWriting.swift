@@ -6,6 +6,7 @@ import Foundation
 /// that the quick scale of an ImageNet experiment reads its stand-in through the same image-folder loader (libpng
 /// decoding, resizing, the decoded cache) as the paper scale reads ImageNet.
 public enum ImageFolderWriting {
+    /// An image that cannot be written: what and why.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }

@@ -6,7 +6,7 @@ import TensorCore
 /// The processes of an MPI job (`MPI_COMM_WORLD`) as a ``Communicator``: sums are `MPI_Allreduce` in place.
 ///
 /// ```swift
-/// let communicator = try MPICommunicator()   // MPI_Init
+/// let communicator = try MPICommunicator()   // MPI_Init_thread
 /// loop.communicator = communicator            // data-parallel training
 /// ...
 /// communicator.finalize()                     // MPI_Finalize, before the process ends
@@ -27,7 +27,15 @@ public final class MPICommunicator: Communicator {
     public init() throws {
         var initialised: Int32 = 0
         try Self.check(MPI_Initialized(&initialised), "MPI_Initialized")
-        if initialised == 0 { try Self.check(MPI_Init(nil, nil), "MPI_Init") }
+        if initialised == 0 {
+            // Compute threads and OpenBLAS run threads, but only the main thread calls MPI.
+            var provided: Int32 = 0
+            try Self.check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+            guard provided >= Int32(MPI_THREAD_FUNNELED) else {
+                throw MPIError(operation: "MPI_Init_thread", code: -1,
+                               detail: "the MPI library provides thread level \(provided), not MPI_THREAD_FUNNELED")
+            }
+        }
         var rank: Int32 = 0, size: Int32 = 0
         try Self.check(MPI_Comm_rank(ilnas_mpi_comm_world(), &rank), "MPI_Comm_rank")
         try Self.check(MPI_Comm_size(ilnas_mpi_comm_world(), &size), "MPI_Comm_size")

@@ -24,7 +24,7 @@ public enum Classification {
 
     /// The number of rows whose label is among the `k` largest scores, ties ranked as `argmax` ranks them (the lower
     /// index first), so that `k` = 1 counts what `correctCount` counts: class j ranks before the label l when
-    /// s[j] > s[l], or s[j] = s[l] and j < l.
+    /// s[j] > s[l], or s[j] = s[l] and j < l. A row whose label's score is NaN counts as wrong.
     public static func topKCorrectCount(scores: Tensor, labels: [Int], k: Int) throws -> Int {
         let (rows, classes) = try Softmax.validate(scores, "top-k accuracy")
         guard labels.count == rows else {
@@ -38,6 +38,7 @@ public enum Classification {
             (0..<rows).reduce(0) { count, row in
                 let values = s.baseAddress! + row * classes
                 let label = labels[row], score = values[label]
+                guard !score.isNaN else { return count }
                 var before = 0
                 for j in 0..<classes where values[j] > score || (values[j] == score && j < label) { before += 1 }
                 return count + (before < k ? 1 : 0)

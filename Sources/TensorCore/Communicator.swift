@@ -41,14 +41,6 @@ extension Communicator {
         }
     }
 
-    /// Whether any rank passed `true` (all ranks get the same answer).
-    public func anyRank(_ flag: Bool) throws -> Bool {
-        if isAlone { return flag }
-        var value = [flag ? 1.0 : 0.0]
-        try allReduceSum(&value)
-        return value[0] > 0
-    }
-
     /// The contiguous part `start..<end` of `0..<count` items that this rank handles: the ranks split the items in
     /// order into parts whose sizes differ by at most one (rank 0 first).
     public func shard(of count: Int) -> Range<Int> {

@@ -26,8 +26,12 @@ public final class TrainingLoop {
     public var measuresGradientNorm = false
     /// Asked after every step, once the callbacks have handled it (an expansion included): when it returns `true`,
     /// the loop sends ``TrainingEvent/trainingStopped`` and throws ``TrainingStopped`` (a signal handler's flag, for
-    /// example, so that an interrupted run can checkpoint where it is).
+    /// example, so that an interrupted run can checkpoint where it is). With several processes it is asked on each
+    /// during the step instead, and its answer travels in the step's one fused reduction: all of them stop after the
+    /// step when any one asked.
     public var stopRequest: (() -> Bool)?
+    /// With several processes: whether any of them asked to stop during the last step.
+    private var anyRankRequestedStop = false
     /// The processes this one trains with (data parallelism): each takes its shard of every batch
     /// (``Communicator/shard(of:)``) and the gradients are summed across them before every update, so that every
     /// process takes the step a single process takes on the whole batch. Layers whose training pass depends on the
@@ -98,7 +102,7 @@ public final class TrainingLoop {
                                                accuracy: Float(hits) / Float(max(1, batch.labels.count)),
                                                batchSize: batch.labels.count, learningRate: rate, gradientNorm: gradientNorm)))
                 progress.epochSeconds = Date().timeIntervalSince(started)
-                if stopRequest?() == true {
+                if communicator.isAlone ? stopRequest?() == true : anyRankRequestedStop {
                     try emit(.trainingStopped)
                     throw TrainingStopped(progress: progress)
                 }
@@ -156,16 +160,18 @@ public final class TrainingLoop {
     }
 
     /// Data parallelism: this rank's shard of `batch` forward and backward, then the gradients of the global batch's
-    /// mean loss, its loss and its correct count summed over the ranks in one fused reduction. Each rank's gradient
+    /// mean loss, its loss, its correct count and the ranks' stop requests summed over the ranks in one fused reduction. Each rank's gradient
     /// is scaled by its share of the global batch, so the sum is the gradient a single process computes on `batch`.
     private func backpropagateShard(of batch: LabeledBatch, parameters: [Parameter]) throws -> (loss: Float, correct: Int) {
         let shard = batch.rows(communicator.shard(of: batch.labels.count))
         let share = Float(shard.labels.count) / Float(max(1, batch.labels.count))
         var (loss, correct) = shard.labels.isEmpty ? (0, 0) : try backpropagate(shard, share: share)
         loss *= share
-        let reduced = try communicator.allReduceSum(parameters.map(\.gradient) + [Tensor(shape: [2], scalars: [loss, Float(correct)])])
+        let stop: Float = stopRequest?() == true ? 1 : 0
+        let reduced = try communicator.allReduceSum(parameters.map(\.gradient) + [Tensor(shape: [3], scalars: [loss, Float(correct), stop])])
         for (parameter, gradient) in zip(parameters, reduced) { parameter.gradient = gradient }
         let totals = reduced[parameters.count]
+        anyRankRequestedStop = totals[flat: 2] > 0
         return (totals[flat: 0], Int(totals[flat: 1].rounded()))
     }
 

@@ -53,8 +53,8 @@ struct MultiTaskCommand: ParsableCommand {
     var hidden: String?
     @Option(name: .customLong("conv-channels"), help: "Output channels of the convolutional trunk's convolutions, comma-separated; a 2x2 max-pool precedes each after the first (default 32,64).")
     var convChannels: String?
-    @Option(name: .customLong("kernel-size"), help: "Kernel side of the convolutional trunk (odd).")
-    var kernelSize: Int = 3
+    @Option(name: .customLong("kernel-size"), help: "Kernel side of the convolutional trunk (odd; default 3).")
+    var kernelSize: Int?
     @Option(name: .customLong("input-size"), help: "Height and width every task's images are resized to (default: the largest among the tasks).")
     var inputSize: Int?
     @Option(help: "Random augmentation of every task's training images: none, crop, flip or crop-flip (random crops after --crop-padding pixels of padding, and left-right mirroring with probability 1/2). Default per task: crop-flip on CIFAR, STL-10 and image folders, none on IDX data and the digits.")
@@ -99,6 +99,7 @@ struct MultiTaskCommand: ParsableCommand {
         switch trunk {
         case .fc:
             if convChannels != nil { throw ValidationError("--conv-channels is for --trunk conv; the fc trunk takes --hidden") }
+            if kernelSize != nil { throw ValidationError("--kernel-size is for --trunk conv; the fc trunk has no kernels") }
             if Self.widths(hidden ?? Self.defaultHidden) == nil {
                 throw ValidationError("--hidden must be positive widths separated by commas, got '\(hidden ?? "")'")
             }
@@ -107,7 +108,9 @@ struct MultiTaskCommand: ParsableCommand {
             if Self.widths(convChannels ?? Self.defaultConvChannels) == nil {
                 throw ValidationError("--conv-channels must be positive channel counts separated by commas, got '\(convChannels ?? "")'")
             }
-            if !(1...15).contains(kernelSize) || kernelSize % 2 == 0 { throw ValidationError("--kernel-size must be odd, in 1...15, got \(kernelSize)") }
+            if let kernelSize, !(1...15).contains(kernelSize) || kernelSize % 2 == 0 {
+                throw ValidationError("--kernel-size must be odd, in 1...15, got \(kernelSize)")
+            }
         }
         if let inputSize, !(1...4096).contains(inputSize) { throw ValidationError("--input-size must be in 1...4096, got \(inputSize)") }
         if !(0...64).contains(cropPadding) { throw ValidationError("--crop-padding must be in 0...64, got \(cropPadding)") }
@@ -134,6 +137,7 @@ struct MultiTaskCommand: ParsableCommand {
 
     static let defaultHidden = "128,64"
     static let defaultConvChannels = "32,64"
+    static let defaultKernelSize = 3
 
     /// Positive integers separated by commas, or `nil`.
     private static func widths(_ text: String) -> [Int]? {
@@ -149,7 +153,7 @@ struct MultiTaskCommand: ParsableCommand {
     private var trunkFamily: MultiTaskTrunk {
         switch trunk {
         case .fc: .fullyConnected(hiddenWidths: Self.widths(hidden ?? Self.defaultHidden) ?? [])
-        case .conv: .convolutional(channels: Self.widths(convChannels ?? Self.defaultConvChannels) ?? [], kernelSize: kernelSize)
+        case .conv: .convolutional(channels: Self.widths(convChannels ?? Self.defaultConvChannels) ?? [], kernelSize: kernelSize ?? Self.defaultKernelSize)
         }
     }
 
@@ -224,7 +228,7 @@ struct MultiTaskCommand: ParsableCommand {
             baseline: baseline.rawValue, epochs: epochs, seed: seed, inputShape: tasks[0].train.sampleShape, trunk: trunk,
             hidden: trunk == .fc ? Self.widths(hidden ?? Self.defaultHidden) : nil,
             convChannels: trunk == .conv ? Self.widths(convChannels ?? Self.defaultConvChannels) : nil,
-            kernelSize: trunk == .conv ? kernelSize : nil, granularity: granularity, learningRate: initialLearningRate,
+            kernelSize: trunk == .conv ? kernelSize ?? Self.defaultKernelSize : nil, granularity: granularity, learningRate: initialLearningRate,
             augmentation: tasks.map { augmentation(of: $0) },
             sharedParameterCount: baseline == .separate ? 0 : total - results.reduce(0) { $0 + ($1?.ownParameterCount ?? 0) },
             expansions: expansions.count, wallSeconds: Date().timeIntervalSince(started), threads: ComputeThreads.count,

@@ -4,7 +4,8 @@ import Training
 
 /// What `ilnas evaluate` prints: the saved network of a run evaluated on the run's test set.
 struct RunEvaluation: Codable {
-    /// The fraction of test images classified correctly; equal to the run's final `testAccuracy`.
+    /// The fraction of test images classified correctly: the run's final `testAccuracy` (bit for bit with
+    /// `--engine masked`; the compacted engine sums in another order, so a logit at a tie may round the other way).
     var testAccuracy: Double
     /// The fraction of test images whose label is among the network's five largest logits (ImageNet's top-5 accuracy);
     /// absent when there are five classes or fewer.

@@ -61,9 +61,8 @@ struct SearchRun {
         let loop = TrainingLoop(model: model, optimizer: optimizer, schedule: schedule)
         loop.communicator = communicator
         loop.maximumGradientNorm = options.maximumGradientNorm > 0 ? options.maximumGradientNorm : nil
-        // Every rank stops at the same step when any of them received the signal.
-        let communicator = self.communicator
-        loop.stopRequest = { (try? communicator.anyRank(StopSignal.received != nil)) ?? true }
+        // Every rank stops at the same step when any of them received the signal (the loop reduces the flags).
+        loop.stopRequest = { StopSignal.received != nil }
         if !quiet { loop.callbacks.append(ProgressBar()) }
 
         if writes { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }

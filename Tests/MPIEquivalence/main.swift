@@ -97,8 +97,10 @@ do {
         }
     }
 } catch {
+    // The other ranks may be waiting in a collective of the search: end the whole job rather than meet them in a
+    // different one.
     print("rank \(communicator.rank): \(error)")
-    status = 1
+    communicator.abort(status: 1)
 }
 var statuses = [Double(status)]
 try communicator.allReduceSum(&statuses)

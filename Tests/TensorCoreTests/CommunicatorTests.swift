@@ -38,8 +38,6 @@ final class CommunicatorTests: XCTestCase {
         var sums = [1.5, -2]
         try alone.allReduceSum(&sums)
         XCTAssertEqual(sums, [1.5, -2])
-        XCTAssertTrue(try alone.anyRank(true))
-        XCTAssertFalse(try alone.anyRank(false))
         XCTAssertTrue(try alone.allAgree(on: 42))
     }
 }

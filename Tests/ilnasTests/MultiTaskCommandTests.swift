@@ -129,6 +129,8 @@ final class MultiTaskCommandTests: XCTestCase {
                         saying: ["--conv-channels must be positive"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--trunk", "conv", "--kernel-size", "4"], status: 64,
                         saying: ["--kernel-size must be odd"])
+        try assertFails(["multitask", "--data", "digits", "--data", "digits", "--kernel-size", "5"], status: 64,
+                        saying: ["--kernel-size is for --trunk conv"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--input-size", "5000"], status: 64,
                         saying: ["--input-size must be in 1...4096"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--expand-every", "1e-9"], status: 64,
