@@ -37,6 +37,10 @@ struct ResumeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("warning: the run computed with OpenBLAS's \(configuration.blasKernels) kernels, "
                 + "this process with \(BLASKernels.coreName): the results will differ in the last bits from an uninterrupted run\n").utf8))
         }
+        if let recorded = configuration.directKernels, let current = try? KernelPath.current().rawValue, recorded != current {
+            FileHandle.standardError.write(Data(("warning: the run's direct convolutions computed with the \(recorded) kernels, "
+                + "this process with \(current): the results will differ in the last bits from an uninterrupted run\n").utf8))
+        }
         if configuration.version != ILNASCommand.version {
             FileHandle.standardError.write(Data(("warning: the run was started by ilnas \(configuration.version), "
                 + "this is \(ILNASCommand.version)\n").utf8))

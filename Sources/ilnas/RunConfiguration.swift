@@ -4,7 +4,8 @@ import TensorCore
 import Training
 
 /// `config.json`, written when a search starts: the options as resolved and what else decides the run's bits (the
-/// version of this program, the thread count, which is among the options, and the OpenBLAS kernels), and the machine.
+/// version of this program, the thread count, which is among the options, the OpenBLAS kernels and the direct
+/// convolution kernels), and the machine.
 /// `ilnas resume` rebuilds the run from it.
 struct RunConfiguration: Codable, Equatable {
     /// The version of `ilnas` that started the run.
@@ -12,6 +13,9 @@ struct RunConfiguration: Codable, Equatable {
     var options: SearchOptions
     /// The OpenBLAS kernel family the run computed with: another one changes the last bits of every result.
     var blasKernels: String
+    /// The instruction set of the direct small-channel convolutions (`KernelPath`): FMA and non-FMA paths round
+    /// differently. Absent in runs started before it was recorded.
+    var directKernels: String?
     var machine: MachineDescription
 
     /// The configuration of a run with `options` started by this process on this machine.
@@ -19,6 +23,7 @@ struct RunConfiguration: Codable, Equatable {
         version = ILNASCommand.version
         self.options = options
         blasKernels = BLASKernels.coreName
+        directKernels = try? KernelPath.current().rawValue
         machine = .current
     }
 

@@ -83,6 +83,7 @@ final class ResumeCommandTests: XCTestCase {
         let configuration = try RunConfiguration(folder: folder)
         XCTAssertEqual(configuration.version, ILNASCommand.version)
         XCTAssertEqual(configuration.blasKernels, BLASKernels.coreName)
+        XCTAssertEqual(configuration.directKernels, try KernelPath.current().rawValue)
         XCTAssertEqual(configuration.machine.cores, System.coreCount)
         let options = configuration.options
         XCTAssertNil(options.data)
