@@ -155,43 +155,9 @@ final class MultiTaskTests: XCTestCase {
         for part in [Part.shared, .task(0), .task(1)] {
             let model = try makeModel()
             let probes = [batches(task: 0, count: 1, size: 6, seed: 99)[0], batches(task: 1, count: 1, size: 6, seed: 99)[0]]
-            func outputs() throws -> [Tensor] {
-                try (0..<2).map { task in
-                    try model.installView(task: task)
-                    defer { model.installUnion() }
-                    return try model.taskNetworks[task].forward(probes[task].inputs, mode: .inference)
-                }
-            }
-            let before = try outputs()
-            let owners = ownership(model)
-            let space = try MultiTaskPartSpace(model: model, part: part)
-            let optimizer = try ArchitectureOptimizer(budget: try SearchBudget(parameters: space.parameterCount + 20), seed: 1)
-            optimizer.objective = space.objective
-            let scoring: [LabeledBatch]
-            switch part {
-            case .shared: scoring = try (0..<2).map { try MultiTaskScoringNetwork.combined([batches(task: 0)[$0], batches(task: 1)[$0]]) }
-            case let .task(task): scoring = batches(task: task)
-            }
-            let countBefore = space.parameterCount
-            let record = try optimizer.expand(space, granularity: WeightGranularity(), batches: scoring, targetParameters: 10, stepSize: 0.1)
-            XCTAssertEqual(space.parameterCount, countBefore + record.addedParameters)
-            XCTAssertGreaterThan(record.addedParameters, 0, "\(part) grew")
-            XCTAssertEqual(try outputs(), before, "expanding \(part) changes no task's output")
+            let record = try MultiTaskGrowthCheck.expand(model, part: part, granularity: WeightGranularity(), budgetMargin: 20,
+                                                         targetParameters: 10, probes: probes) { batches(task: $0) }
             XCTAssertEqual(record.lossBefore, record.lossAfter)
-            // Entries already owned keep their owner; new ones are the part's.
-            let after = ownership(model)
-            for (old, new) in zip(owners, after) {
-                for (o, n) in zip(old, new) where o != n {
-                    XCTAssertNil(o)
-                    XCTAssertEqual(n, part)
-                }
-            }
-        }
-    }
-
-    private func ownership(_ model: MultiTaskNetwork) -> [[Part?]] {
-        model.trunkParameters.indices.map { index in
-            (0..<model.trunkParameters[index].count).map { model.owner(ofEntry: $0, inTrunkParameter: index) }
         }
     }
 
@@ -230,11 +196,11 @@ final class MultiTaskTests: XCTestCase {
         try first.run()
         try second.run()
         XCTAssertEqual(first.model.allParameters.map(\.value), second.model.allParameters.map(\.value))
-        XCTAssertEqual(ownership(first.model), ownership(second.model))
+        XCTAssertEqual(MultiTaskGrowthCheck.ownership(first.model), MultiTaskGrowthCheck.ownership(second.model))
         XCTAssertEqual(first.expansions.map(\.record.addedParameters), second.expansions.map(\.record.addedParameters))
         let other = try search(seed: 9)
         try other.run()
-        XCTAssertNotEqual(ownership(first.model), ownership(other.model))
+        XCTAssertNotEqual(MultiTaskGrowthCheck.ownership(first.model), MultiTaskGrowthCheck.ownership(other.model))
     }
 
     func testStepsPerEpochSetsWhenTheArchitectureGrows() throws {
