@@ -200,7 +200,25 @@ public enum Evaluation {
     public static func evaluate(on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective(),
                                 communicator: any Communicator = SingleProcess(),
                                 outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float) {
-        var sums = [0.0, 0.0, 0.0]   // loss sum, correct, seen
+        let sums = try sums(on: data, topK: nil, objective: objective, communicator: communicator, outputs: outputs)
+        return (sums.loss, sums.accuracy)
+    }
+
+    /// Mean loss, accuracy and top-`k` accuracy (ImageNet's top-5 with `k` = 5; ties ranked as
+    /// `Classification.argmax` ranks them) of the outputs `outputs(inputs)` over all batches of `data`, from one
+    /// pass over them.
+    public static func evaluate(on data: BatchSource, topK k: Int, objective: any Objective = SoftmaxCrossEntropyObjective(),
+                                communicator: any Communicator = SingleProcess(),
+                                outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float, topKAccuracy: Float) {
+        let sums = try sums(on: data, topK: k, objective: objective, communicator: communicator, outputs: outputs)
+        return (sums.loss, sums.accuracy, sums.topKAccuracy)
+    }
+
+    /// The evaluation loop: with several processes in `communicator`, each evaluates its shard of every batch and the
+    /// sums are combined. Top-`k` hits are counted only when `k` is given.
+    private static func sums(on data: BatchSource, topK k: Int?, objective: any Objective, communicator: any Communicator,
+                             outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float, topKAccuracy: Float) {
+        var sums = [0.0, 0.0, 0.0, 0.0]   // loss sum, correct, top-k correct, seen
         for globalBatch in data.batches(epoch: 0) {
             let batch = communicator.isAlone ? globalBatch : globalBatch.rows(communicator.shard(of: globalBatch.labels.count))
             guard !batch.labels.isEmpty else { continue }
@@ -208,11 +226,12 @@ public enum Evaluation {
             let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
             sums[0] += Double(result.loss) * Double(batch.labels.count)
             sums[1] += Double(try objective.correctCount(outputs: logits, labels: batch.labels))
-            sums[2] += Double(batch.labels.count)
+            if let k { sums[2] += Double(try Classification.topKCorrectCount(scores: logits, labels: batch.labels, k: k)) }
+            sums[3] += Double(batch.labels.count)
         }
         try communicator.allReduceSum(&sums)
-        let correct = Int(sums[1]), seen = Int(sums[2])
-        return (Float(sums[0] / Double(max(1, seen))), Float(correct) / Float(max(1, seen)))
+        let seen = max(1, Int(sums[3]))
+        return (Float(sums[0] / Double(seen)), Float(Int(sums[1])) / Float(seen), Float(Int(sums[2])) / Float(seen))
     }
 }
 

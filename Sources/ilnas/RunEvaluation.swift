@@ -50,10 +50,13 @@ struct RunEvaluation: Codable {
             sparseConnections = inference.layouts.filter { $0 == .sparse }.count
             connections = inference.layouts.count
         }
-        let (loss, accuracy) = try Evaluation.evaluate(on: batches, outputs: logits)
-        testAccuracy = Double(accuracy)
-        testTop5Accuracy = outputs > 5 ? Double(try Evaluation.topKAccuracy(on: batches, k: 5, outputs: logits)) : nil
-        testLoss = Double(loss)
+        if outputs > 5 {
+            let evaluation = try Evaluation.evaluate(on: batches, topK: 5, outputs: logits)
+            (testLoss, testAccuracy, testTop5Accuracy) = (Double(evaluation.loss), Double(evaluation.accuracy), Double(evaluation.topKAccuracy))
+        } else {
+            let evaluation = try Evaluation.evaluate(on: batches, outputs: logits)
+            (testLoss, testAccuracy, testTop5Accuracy) = (Double(evaluation.loss), Double(evaluation.accuracy), nil)
+        }
         parameterCount = network.parameterCount
         multiplyAccumulates = network.multiplyAccumulates
         path = folder.modelPath
