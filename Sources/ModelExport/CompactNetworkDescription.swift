@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The graph of a ``CompactNetwork`` as the JSON metadata entry `compactNetwork` of its safetensors export
 /// describes it (format version 1): enough to run the network from the file's tensors alone.
 ///
@@ -6,7 +8,8 @@
 ///  "headReduction": "globalAveragePool", "classes": 10, "output": "output",
 ///  "layers": [{"name": "conv1", "kind": "convolution", "kernelSize": 3, "padding": 1, "stride": 1, "stage": 0,
 ///              "channels": 6, "outputShape": [6, 8, 8], "relu": true, "bias": "conv1.bias",
-///              "inputs": [{"from": "input", "reduction": "identity", "weight": "conv1.from_input.weight"}], …}, …]}
+///              "inputs": [{"from": "input", "reduction": "identity", "weight": "conv1.from_input.weight",
+///                          "density": 0.9, "layout": "dense"}], …}, …]}
 /// ```
 ///
 /// Layers are in the order they are computed; each sums `reduction(from) * weight` over its inputs (a convolution
@@ -81,6 +84,11 @@ public struct CompactNetworkDescription: Codable, Equatable, Sendable {
         public var reduction: String
         /// The name of the weight tensor: `[out, in, k, k]` or `[out, in]`.
         public var weight: String
+        /// The fraction of the weight's entries that are not zero (absent kernels and weights are zeros).
+        public var density: Double?
+        /// How ``CompactInference`` stores the weight at ``WeightLayout/measuredSparseThreshold``: `dense` (GEMM) or
+        /// `sparse` (CSR, when few entries are present); a runtime reading the file may follow it.
+        public var layout: WeightLayout?
     }
 
     /// The description of `network`, whose inputs are normalised with `normalization`.
@@ -98,7 +106,10 @@ public struct CompactNetworkDescription: Codable, Equatable, Sendable {
                   outputShape: network.sampleShape(of: node), relu: !node.isOutput, bias: Self.biasName(of: node),
                   inputs: network.incomingEdges(of: node.id).map { edge in
                       let source = network.node(edge.source)?.name ?? "node\(edge.source)"
-                      return LayerInput(from: source, reduction: edge.reduction.rawValue, weight: Self.weightName(from: source, to: node.name))
+                      let density = SparseMatrix.density(of: edge.weight)
+                      return LayerInput(from: source, reduction: edge.reduction.rawValue, weight: Self.weightName(from: source, to: node.name),
+                                        density: density,
+                                        layout: WeightLayout.chosen(density: density, sparseBelow: WeightLayout.measuredSparseThreshold))
                   },
                   sourceNode: node.id, keptChannels: node.keptChannels)
         }

@@ -58,6 +58,20 @@ final class SafetensorsExportTests: XCTestCase {
             XCTAssertEqual(description.input.pixelRange, [0, 1])
             XCTAssertEqual(description.classes, 3)
             XCTAssertEqual(description.layers.map(\.sourceNode), compact.nodes.dropFirst().map(\.id))
+            // Each connection records its density, counted here from the file's tensor, and the layout the compact
+            // engine gives it.
+            let inference = try CompactInference(compact)
+            var layouts: [String: WeightLayout] = [:]
+            for (edge, layout) in zip(compact.edges, inference.layouts) {
+                layouts[CompactNetworkDescription.weightName(from: try XCTUnwrap(compact.node(edge.source)).name,
+                                                             to: try XCTUnwrap(compact.node(edge.target)).name)] = layout
+            }
+            for input in description.layers.flatMap(\.inputs) {
+                let weight = try XCTUnwrap(file.tensors[input.weight]?.tensor)
+                let nonZeros = weight.scalars.filter { $0 != 0 }.count
+                XCTAssertEqual(try XCTUnwrap(input.density), Double(nonZeros) / Double(weight.count), accuracy: 1e-12)
+                XCTAssertEqual(input.layout, layouts[input.weight])
+            }
             for batch in batches {
                 XCTAssertEqual(try reread.forward(batch.inputs), try compact.forward(batch.inputs))
             }
