@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(name: "TrainingTests",
                     dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
-                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
+                    dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),

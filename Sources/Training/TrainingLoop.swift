@@ -218,12 +218,17 @@ public enum Evaluation {
 }
 
 /// Why a training run cannot start or go on.
-public enum TrainingError: Error, CustomStringConvertible {
+public enum TrainingError: Error, CustomStringConvertible, CollectiveError {
     /// A setting, or the progress to resume from, is invalid.
     case invalidSetting(String)
     /// The loss of step `globalStep` (1-based), batch `batch` of epoch `epoch` (both 0-based), is infinite or NaN:
     /// training has diverged. The step was not applied.
     case nonFiniteLoss(loss: Float, epoch: Int, batch: Int, globalStep: Int)
+
+    /// A non-finite loss: in data-parallel training it is the summed loss of the whole batch, the same on every rank.
+    public var isCollective: Bool {
+        if case .nonFiniteLoss = self { true } else { false }
+    }
 
     public var description: String {
         switch self {
