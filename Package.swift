@@ -24,7 +24,7 @@ let experimentDependencies: [Target.Dependency] = [
 ///   ilnas, Examples/*   <- the above
 ///   ExperimentSupport   <- Datasets, TensorCore, CPNG  shared code of the paper's experiments (Table1Budgets, Table2ImageNet,
 ///                       Figure5Baselines, TransferSTL10, TransferMNIST, MultiTask), which run the ilnas executable; Plugins/Reproduce builds and runs them
-///   MPIEquivalence      <- ArchitectureSearch, MPICommunication  `mpirun -np 2`: data-parallel search = one process
+///   MPIEquivalence      <- ArchitectureSearch, MPICommunication  `mpirun -np 2` and `-np 3`: data-parallel search = one process
 ///   SafetensorsInterop  <- Serialization  Swift side of Scripts/interop/check_safetensors.py
 ///   CMPI, MPICommunication <- TensorCore   (trait `MPI` only) Open MPI as a Communicator for data-parallel training;
 ///                       ilnas and MPIEquivalence use it when built with `--traits MPI`, nothing else needs Open MPI
@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(name: "TrainingTests",
                     dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ArchitectureSearchTests",
-                    dependencies: ["ArchitectureSearch", "Training", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
+                    dependencies: ["ArchitectureSearch", "Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "SerializationTests", dependencies: ["Serialization", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModelExportTests",
                     dependencies: ["ModelExport", "ilnas", "ArchitectureSearch", "NeuralNetwork", "Serialization", "TensorCore", "TestSupport", "Training"]),

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Errors of the architecture search: bad settings and impossible budgets, with a message that says what.
 public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// A setting out of its range, with what was given.
@@ -10,6 +12,9 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// Data-parallel search: after expansion `expansion` (1-based), at training step `step`, the processes hold
     /// different architectures, so their gradients no longer belong to one network.
     case ranksDisagree(expansion: Int, step: Int, ranks: Int)
+    /// Data-parallel search: before the first step of a run, or the first after `completedSteps` when resumed, the
+    /// processes do not hold the same `parts` of ``StartAgreement`` (configuration, weights, ...).
+    case ranksDisagreeAtStart(parts: [String], completedSteps: Int, ranks: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +27,21 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
         case let .ranksDisagree(expansion, step, ranks):
             return "the \(ranks) processes hold different architectures after expansion \(expansion) (step \(step)): "
                 + "their architecture hashes differ, so the search stops (the processes must run the same build, options and data)"
+        case let .ranksDisagreeAtStart(parts, completedSteps, ranks):
+            let moment = completedSteps == 0 ? "at the start" : "when resuming after step \(completedSteps)"
+            return "the \(ranks) processes differ \(moment) in their \(parts.joined(separator: ", ")) (compared as hashes), "
+                + "so the search stops before training: every process must run the same build with the same options, data "
+                + "and checkpoint"
+        }
+    }
+}
+
+extension SearchError: CollectiveError {
+    /// The ranks' disagreements: every rank compares the same hashes and throws together.
+    public var isCollective: Bool {
+        switch self {
+        case .ranksDisagree, .ranksDisagreeAtStart: true
+        case .invalidSetting, .budgetTooSmall, .computeBudgetTooSmall: false
         }
     }
 }

@@ -8,6 +8,9 @@ public struct Batch: Sendable, Equatable {
     public let labels: [Int]
     /// The position of each sample in the loader's dataset.
     public let indices: [Int]
+    /// The number of samples of the whole batch: more than ``count`` when these are one process's rows of it
+    /// (`DataLoader.batches(epoch:from:shard:)`).
+    public let globalCount: Int
 
     /// The number of samples in the batch.
     public var count: Int { labels.count }

@@ -1,4 +1,5 @@
 import Dispatch
+import TensorCore
 
 /// The batches of one epoch of a `DataLoader`, as a sequence for `for batch in ... { }`.
 ///
@@ -12,6 +13,9 @@ public struct EpochBatches: Sequence, Sendable {
     public let epoch: Int
     /// The index of the first batch the sequence yields.
     public let first: Int
+    /// The rows of every batch that the sequence yields (``BatchShard/whole`` unless a process of a data-parallel
+    /// group loads only its part).
+    public let shard: BatchShard
     /// The sample order of this epoch.
     let order: [Int]
 
@@ -43,13 +47,13 @@ public struct EpochBatches: Sequence, Sendable {
             guard nextIndex < end else { return nil }
             let index = nextIndex
             nextIndex += 1
-            let (loader, epoch, order) = (batches.loader, batches.epoch, batches.order)
-            let batch = pending?.wait() ?? loader.makeBatch(index, epoch: epoch, order: order)
+            let (loader, epoch, shard, order) = (batches.loader, batches.epoch, batches.shard, batches.order)
+            let batch = pending?.wait() ?? loader.makeBatch(index, epoch: epoch, shard: shard, order: order)
             pending = nil
             if loader.prefetch && nextIndex < end {
                 let upcoming = nextIndex
                 pending = BatchFuture(on: DispatchQueue.global(qos: .userInitiated)) {
-                    loader.makeBatch(upcoming, epoch: epoch, order: order)
+                    loader.makeBatch(upcoming, epoch: epoch, shard: shard, order: order)
                 }
             }
             return batch

@@ -15,11 +15,11 @@ public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
 
-    /// Whether this process was started by an MPI launcher (`mpirun`, `mpiexec`, `srun`): its environment names the
-    /// job's size.
+    /// Whether this process was started by an MPI launcher (`mpirun`, `mpiexec`, `srun`): its environment holds the
+    /// rank or the job's size that Open MPI, PMIx or PMI set.
     public static var isLaunchedByMPI: Bool {
         let environment = ProcessInfo.processInfo.environment
-        return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"].contains { environment[$0] != nil }
+        return ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"].contains { environment[$0] != nil }
     }
 
     /// Initialises MPI (once per process) and reads this process's rank and the job's size.

@@ -41,10 +41,13 @@ extension Communicator {
         }
     }
 
+    /// The rows of every batch that this rank handles.
+    public var batchShard: BatchShard { BatchShard(rank: rank, of: size) }
+
     /// The contiguous part `start..<end` of `0..<count` items that this rank handles: the ranks split the items in
-    /// order into parts whose sizes differ by at most one (rank 0 first).
+    /// order into parts whose sizes differ by at most one (rank 0 first); see ``BatchShard``.
     public func shard(of count: Int) -> Range<Int> {
-        (count * rank / size)..<(count * (rank + 1) / size)
+        batchShard.rows(of: count)
     }
 }
 

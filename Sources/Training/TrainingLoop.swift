@@ -32,8 +32,8 @@ public final class TrainingLoop {
     public var stopRequest: (() -> Bool)?
     /// With several processes: whether any of them asked to stop during the last step.
     private var anyRankRequestedStop = false
-    /// The processes this one trains with (data parallelism): each takes its shard of every batch
-    /// (``Communicator/shard(of:)``) and the gradients are summed across them before every update, so that every
+    /// The processes this one trains with (data parallelism): each loads only its shard of every batch
+    /// (``Communicator/batchShard``) and the gradients are summed across them before every update, so that every
     /// process takes the step a single process takes on the whole batch. Layers whose training pass depends on the
     /// batch (batch normalisation's statistics, dropout's random masks) see the shard instead. Default: this process alone.
     public var communicator: any Communicator = SingleProcess()
@@ -93,14 +93,14 @@ public final class TrainingLoop {
             currentEpoch = epoch
             if progress.batch == 0 { try emit(.epochStart(epoch: epoch)) }
             let started = Date(timeIntervalSinceNow: -progress.epochSeconds)
-            for batch in train.batches(epoch: epoch, from: progress.batch) {
+            for batch in train.batches(epoch: epoch, from: progress.batch, shard: communicator.batchShard) {
                 let batchIndex = progress.batch
                 let rate = schedule.learningRate(at: Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch))
                 let (loss, hits, gradientNorm) = try step(batch, learningRate: rate)
-                progress.recordStep(loss: loss, correct: hits, samples: batch.labels.count)
+                progress.recordStep(loss: loss, correct: hits, samples: batch.globalCount)
                 try emit(.batchEnd(BatchReport(epoch: epoch, batch: batchIndex, globalStep: globalStep, loss: loss,
-                                               accuracy: Float(hits) / Float(max(1, batch.labels.count)),
-                                               batchSize: batch.labels.count, learningRate: rate, gradientNorm: gradientNorm)))
+                                               accuracy: Float(hits) / Float(max(1, batch.globalCount)),
+                                               batchSize: batch.globalCount, learningRate: rate, gradientNorm: gradientNorm)))
                 progress.epochSeconds = Date().timeIntervalSince(started)
                 if communicator.isAlone ? stopRequest?() == true : anyRankRequestedStop {
                     try emit(.trainingStopped)
@@ -125,7 +125,9 @@ public final class TrainingLoop {
 
     /// One optimisation step on `batch`; returns the batch loss (before the update), the number of correct predictions
     /// and, when clipping or ``measuresGradientNorm``, the global L2 norm of the present parameters' gradients
-    /// before clipping.
+    /// before clipping. With several processes in ``communicator``, `batch` is this process's rows of the mini-batch
+    /// (``LabeledBatch/globalCount`` samples in all; `BatchSource.batches(epoch:from:shard:)` gives them) and the
+    /// results are the whole mini-batch's.
     /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)``, naming the step ``progress`` is at,
     ///   when the loss is infinite or NaN: training has diverged, and the step changes nothing.
     public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
@@ -133,7 +135,7 @@ public final class TrainingLoop {
         for parameter in parameters { parameter.zeroGradient() }
         let (loss, correct) = communicator.isAlone
             ? try backpropagate(batch, share: 1)
-            : try backpropagateShard(of: batch, parameters: parameters)
+            : try backpropagateShard(batch, parameters: parameters)
         guard loss.isFinite else {
             throw TrainingError.nonFiniteLoss(loss: loss, epoch: progress.epoch, batch: progress.batch, globalStep: progress.globalStep + 1)
         }
@@ -159,12 +161,12 @@ public final class TrainingLoop {
         return (result.loss, try objective.correctCount(outputs: logits, labels: batch.labels))
     }
 
-    /// Data parallelism: this rank's shard of `batch` forward and backward, then the gradients of the global batch's
-    /// mean loss, its loss, its correct count and the ranks' stop requests summed over the ranks in one fused reduction. Each rank's gradient
-    /// is scaled by its share of the global batch, so the sum is the gradient a single process computes on `batch`.
-    private func backpropagateShard(of batch: LabeledBatch, parameters: [Parameter]) throws -> (loss: Float, correct: Int) {
-        let shard = batch.rows(communicator.shard(of: batch.labels.count))
-        let share = Float(shard.labels.count) / Float(max(1, batch.labels.count))
+    /// Data parallelism: this rank's rows `shard` of a global batch forward and backward, then the gradients of the global
+    /// batch's mean loss, its loss, its correct count and the ranks' stop requests summed over the ranks in one fused
+    /// reduction. Each rank's gradient is scaled by its share of the global batch, so the sum is the gradient a single
+    /// process computes on the whole batch.
+    private func backpropagateShard(_ shard: LabeledBatch, parameters: [Parameter]) throws -> (loss: Float, correct: Int) {
+        let share = Float(shard.labels.count) / Float(max(1, shard.globalCount))
         var (loss, correct) = shard.labels.isEmpty ? (0, 0) : try backpropagate(shard, share: share)
         loss *= share
         let stop: Float = stopRequest?() == true ? 1 : 0
@@ -188,8 +190,8 @@ public final class TrainingLoop {
 /// Evaluation of classifiers.
 public enum Evaluation {
     /// Mean loss (softmax cross-entropy unless `objective` says otherwise) and accuracy of `model` over all batches of
-    /// `data`, in inference mode; with several processes in `communicator`, each evaluates its shard of every batch
-    /// and the sums are combined, so every process gets the result over the whole of `data`.
+    /// `data`, in inference mode; with several processes in `communicator`, each loads and evaluates only its shard of
+    /// every batch and the sums are combined, so every process gets the result over the whole of `data`.
     public static func evaluate(_ model: Layer, on data: BatchSource, objective: any Objective = SoftmaxCrossEntropyObjective(),
                                 communicator: any Communicator = SingleProcess()) throws -> (loss: Float, accuracy: Float) {
         try evaluate(on: data, objective: objective, communicator: communicator) { try model.forward($0, mode: .inference) }
@@ -219,8 +221,7 @@ public enum Evaluation {
     private static func sums(on data: BatchSource, topK k: Int?, objective: any Objective, communicator: any Communicator,
                              outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float, topKAccuracy: Float) {
         var sums = [0.0, 0.0, 0.0, 0.0]   // loss sum, correct, top-k correct, seen
-        for globalBatch in data.batches(epoch: 0) {
-            let batch = communicator.isAlone ? globalBatch : globalBatch.rows(communicator.shard(of: globalBatch.labels.count))
+        for batch in data.batches(epoch: 0, from: 0, shard: communicator.batchShard) {
             guard !batch.labels.isEmpty else { continue }
             let logits = try outputs(batch.inputs)
             let result = try objective.lossAndGradient(outputs: logits, labels: batch.labels)
@@ -236,12 +237,17 @@ public enum Evaluation {
 }
 
 /// Why a training run cannot start or go on.
-public enum TrainingError: Error, CustomStringConvertible {
+public enum TrainingError: Error, CustomStringConvertible, CollectiveError {
     /// A setting, or the progress to resume from, is invalid.
     case invalidSetting(String)
     /// The loss of step `globalStep` (1-based), batch `batch` of epoch `epoch` (both 0-based), is infinite or NaN:
     /// training has diverged. The step was not applied.
     case nonFiniteLoss(loss: Float, epoch: Int, batch: Int, globalStep: Int)
+
+    /// A non-finite loss: in data-parallel training it is the summed loss of the whole batch, the same on every rank.
+    public var isCollective: Bool {
+        if case .nonFiniteLoss = self { true } else { false }
+    }
 
     public var description: String {
         switch self {

@@ -31,20 +31,23 @@ struct CheckpointFolder {
     /// read back (damaged, or not a checkpoint of this build) is reported through `report` with the reason, and renamed
     /// to `<name>.rejected` so that it is neither tried nor kept in place of good ones again.
     /// Temporary files of writes that a kill interrupted (`AtomicFile` names them `.<name>.<id>.tmp`) are removed
-    /// first, with a message.
-    func newestValid(report: (String) -> Void) throws -> (checkpoint: SearchCheckpoint<SearchOptions>, file: String)? {
-        for temporary in try interruptedWrites() {
+    /// first, with a message. Without `tidies` (the other ranks of a data-parallel run, which share the folder with
+    /// rank 0) nothing is removed, renamed or reported: a file that does not read back is only skipped.
+    func newestValid(tidies: Bool = true, report: (String) -> Void) throws -> (checkpoint: SearchCheckpoint<SearchOptions>, file: String)? {
+        for temporary in try interruptedWrites() where tidies {
             try FileManager.default.removeItem(atPath: temporary)
             report("removed \(temporary): a checkpoint write that was interrupted")
         }
         for file in try files() {
             do {
                 return (try SearchCheckpoint<SearchOptions>(contentsOfFile: file), file)
-            } catch {
+            } catch where tidies {
                 let rejected = file + ".rejected"
                 try? FileManager.default.removeItem(atPath: rejected)
                 try FileManager.default.moveItem(atPath: file, toPath: rejected)
                 report("skipping a checkpoint that does not read back (renamed to \(rejected)): \(error)")
+            } catch {
+                continue
             }
         }
         return nil

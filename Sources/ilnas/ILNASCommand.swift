@@ -18,11 +18,15 @@ struct ILNASCommand: ParsableCommand {
     )
 
     /// Parses the arguments and runs the command. Help is printed as usual; any failure ends with one line on
-    /// standard error (``errorLine(for:arguments:)``) and exit status 64 for a usage error or 1 for a failed run.
+    /// standard error (``errorLine(for:arguments:)``) and exit status 64 for a usage error or 1 for a failed run; an
+    /// `ExitCode` that a command throws after saying what happened (a stopped run), or instead of saying it (the
+    /// quiet ranks of a data-parallel run), ends the process with its status and nothing more.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let status as ExitCode {
+            Foundation.exit(status.rawValue)
         } catch {
             let status = exitCode(for: error)
             guard !status.isSuccess else { exit(withError: error) }

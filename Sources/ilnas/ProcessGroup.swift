@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TensorCore
 #if MPI
@@ -8,9 +9,10 @@ import MPICommunication
 /// `MPI` and started by `mpirun`, otherwise this process alone. Rank 0 writes the run's files and prints; every rank
 /// trains on its shard of each batch.
 enum ProcessGroup {
-    /// Runs `work` with the group's communicator, then ends MPI when it was started. A stop by a signal happens at
-    /// the same step on every rank and ends MPI normally; any other error may be one rank's alone while the others
-    /// wait in a collective operation, so it is printed with the rank and aborts the whole job.
+    /// Runs `work` with the group's communicator, then ends MPI when it was started. A stop by a signal and a
+    /// ``CollectiveError`` happen at the same step on every rank: they end MPI normally, rank 0 reports them and the
+    /// other ranks exit with the same status quietly. Any other error may be one rank's alone while the others wait
+    /// in a collective operation, so it is printed with the rank and aborts the whole job.
     static func run(_ work: (any Communicator) throws -> Void) throws {
         #if MPI
         if MPICommunicator.isLaunchedByMPI {
@@ -19,7 +21,10 @@ enum ProcessGroup {
                 try work(communicator)
             } catch let stopped as RunStopped {
                 communicator.finalize()
-                throw stopped
+                throw communicator.rank == 0 ? stopped : ExitCode(stopped.exitStatus)
+            } catch let error as CollectiveError where error.isCollective {
+                communicator.finalize()
+                throw communicator.rank == 0 ? error : ExitCode.failure
             } catch {
                 FileHandle.standardError.write(Data("error (rank \(communicator.rank) of \(communicator.size)): \(error)\n".utf8))
                 communicator.abort(status: 1)

@@ -33,6 +33,17 @@ struct ResumeCommand: ParsableCommand {
         let configuration = try RunConfiguration(folder: folder)
         let options = configuration.options
         try ComputeThreads.configure(threads: options.threads)
+        if communicator.rank == 0 { warnOfDifferences(from: configuration) }
+        var data = try SearchData.load(directory: options.data, seed: options.seed,
+                                       adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
+                                       images: options.images)
+        data.preparation.augmentation = options.augment
+        try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet, communicator: communicator).run()
+    }
+
+    /// Warns on standard error of what makes the resumed run differ in the last bits from an uninterrupted one: other
+    /// OpenBLAS kernels, other direct convolution kernels, another version of ilnas.
+    private func warnOfDifferences(from configuration: RunConfiguration) {
         if configuration.blasKernels != BLASKernels.coreName {
             FileHandle.standardError.write(Data(("warning: the run computed with OpenBLAS's \(configuration.blasKernels) kernels, "
                 + "this process with \(BLASKernels.coreName): the results will differ in the last bits from an uninterrupted run\n").utf8))
@@ -45,10 +56,5 @@ struct ResumeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("warning: the run was started by ilnas \(configuration.version), "
                 + "this is \(ILNASCommand.version)\n").utf8))
         }
-        var data = try SearchData.load(directory: options.data, seed: options.seed,
-                                       adaptingTo: try options.from.map { try RunFolder(path: $0).network().inputShape },
-                                       images: options.images)
-        data.preparation.augmentation = options.augment
-        try SearchJob(options: options, data: data, out: runFolder, resuming: true, quiet: quiet, communicator: communicator).run()
     }
 }

@@ -9,9 +9,12 @@ struct RunStopped: Error {
     /// The checkpoint written when it stopped.
     let checkpoint: String?
 
+    /// The exit status of a stopped run: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+    var exitStatus: Int32 { 128 + (StopSignal.received ?? SIGTERM) }
+
     /// Runs the work of a command that trains in `folder`, turning what ends it into the command's outcome: a stop
-    /// into a message on standard error and exit status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM),
-    /// any other error into a ``CommandFailure`` (exit status 1).
+    /// into a message on standard error and ``exitStatus``, an exit status (a quiet rank's) into itself, any other
+    /// error into a ``CommandFailure`` (exit status 1).
     static func runCommand(in folder: String, _ work: () throws -> Void) throws {
         StopSignal.install()
         do {
@@ -20,7 +23,9 @@ struct RunStopped: Error {
             let signal = StopSignal.received ?? SIGTERM
             FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: signal)) at \(stopped.progress); checkpoint: "
                 + "\(stopped.checkpoint ?? "none"); continue with: ilnas resume \(folder)\n").utf8))
-            throw ExitCode(128 + signal)
+            throw ExitCode(stopped.exitStatus)
+        } catch let status as ExitCode {
+            throw status
         } catch {
             throw CommandFailure(error)
         }

@@ -80,6 +80,10 @@ struct SearchRun {
         }
         let checkpoints = writes ? try addFileWriters(to: loop, folder: folder, network: model, expansion: expansion, fresh: resumed == nil) : nil
         try resumed?.restore(loop, expansion: expansion)
+        if !communicator.isAlone {
+            try StartAgreement(configuration: options, space: model, train: train, progress: loop.progress, expansion: expansion)
+                .check(across: communicator)
+        }
 
         let history: [EpochReport]
         do {
@@ -160,7 +164,7 @@ struct SearchRun {
 
     /// The newest checkpoint in `folder` that reads back, checked to be this run's, or `nil` (said) when there is none.
     private func latestCheckpoint(in folder: RunFolder) throws -> SearchCheckpoint<SearchOptions>? {
-        guard let (checkpoint, file) = try folder.checkpoints.newestValid(report: { message in
+        guard let (checkpoint, file) = try folder.checkpoints.newestValid(tidies: communicator.rank == 0, report: { message in
             FileHandle.standardError.write(Data("\(message)\n".utf8))
         }) else {
             if !quiet { print("no checkpoint in \(folder.checkpoints.path): the run starts from the beginning") }

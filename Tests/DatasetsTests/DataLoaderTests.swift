@@ -119,6 +119,75 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertNotEqual(epoch.map(\.images), collect(augmented, epoch: 1).map(\.images))
     }
 
+    /// Each image is augmented alone with the generator of its row in the whole batch: a crop with padding 1 moves the
+    /// 3 x 3 image 1...9 of that sample by the two offsets that generator draws first, which the expectation applies by
+    /// hand (`output[y][x] = input[y + top - 1][x + left - 1]`, zero outside).
+    func testEachImageIsCroppedByTheOffsetsOfItsRowsGenerator() throws {
+        let count = 11
+        let dataset = try LabeledDataset(images: Tensor(shape: [count, 1, 3, 3], generator: { Float($0 % 9 + 1) + Float($0 / 9) * 10 }),
+                                         labels: [Int](repeating: 0, count: count), classCount: 1)
+        let loader = try DataLoader(dataset: dataset, batchSize: 4, seed: 7, augmentation: try RandomCrop(padding: 1), prefetch: false)
+        var offsets = Set<[Int]>()
+        for epoch in 0..<2 {
+            for (batchIndex, batch) in collect(loader, epoch: epoch).enumerated() {
+                XCTAssertEqual(batch.globalCount, batch.count)
+                for (row, sample) in batch.indices.enumerated() {
+                    var generator = loader.augmentationGenerator(epoch: epoch, batch: batchIndex, row: row)
+                    let top = generator.nextIndex(below: 3), left = generator.nextIndex(below: 3)
+                    offsets.insert([top, left])
+                    let input = Array(dataset.images.scalars[(sample * 9)..<(sample * 9 + 9)])
+                    let expected: [Float] = (0..<9).map { position in
+                        let (y, x) = (position / 3 + top - 1, position % 3 + left - 1)
+                        return (0..<3).contains(y) && (0..<3).contains(x) ? input[y * 3 + x] : 0
+                    }
+                    XCTAssertEqual(Array(batch.images.scalars[(row * 9)..<(row * 9 + 9)]), expected,
+                                   "epoch \(epoch), batch \(batchIndex), row \(row): offsets (\(top), \(left))")
+                }
+            }
+        }
+        XCTAssertGreaterThan(offsets.count, 4, "the rows' generators draw different offsets")
+    }
+
+    /// The augmentation generator is a function of (seed, epoch, batch, row) that changes with each of them.
+    func testTheAugmentationGeneratorDependsOnSeedEpochBatchAndRow() throws {
+        let dataset = try indexed(count: 4)
+        let loader = try DataLoader(dataset: dataset, batchSize: 2, seed: 3)
+        let other = try DataLoader(dataset: dataset, batchSize: 2, seed: 4)
+        let base = loader.augmentationGenerator(epoch: 1, batch: 2, row: 3)
+        XCTAssertEqual(base, loader.augmentationGenerator(epoch: 1, batch: 2, row: 3))
+        for changed in [other.augmentationGenerator(epoch: 1, batch: 2, row: 3), loader.augmentationGenerator(epoch: 0, batch: 2, row: 3),
+                        loader.augmentationGenerator(epoch: 1, batch: 3, row: 3), loader.augmentationGenerator(epoch: 1, batch: 2, row: 2),
+                        loader.augmentationGenerator(epoch: 2, batch: 1, row: 3), loader.augmentationGenerator(epoch: 1, batch: 3, row: 2)] {
+            XCTAssertNotEqual(changed, base)
+        }
+    }
+
+    /// Processes that each load only their rows of every batch (uneven parts, the last partial batch, empty parts)
+    /// together hold exactly the batches of one process, augmentation included, whether they prefetch or not.
+    func testTheShardsOfEveryBatchPutTogetherAreTheWholeBatch() throws {
+        let dataset = try LabeledDataset(images: Tensor(shape: [45, 1, 4, 4], generator: { Float($0 % 16 + 1) + Float($0 / 16) }),
+                                         labels: (0..<45).map { $0 % 5 }, classCount: 5)
+        let augmentation = TransformPipeline([try RandomCrop(padding: 1), try RandomHorizontalFlip()])
+        for prefetch in [false, true] {
+            let loader = try DataLoader(dataset: dataset, batchSize: 8, seed: 2, augmentation: augmentation, prefetch: prefetch)
+            for epoch in 0..<2 {
+                let whole = collect(loader, epoch: epoch)
+                XCTAssertEqual(whole.map(\.count), [8, 8, 8, 8, 8, 5])
+                for ranks in [1, 2, 3, 4, 7] {
+                    let parts = (0..<ranks).map { Array(loader.batches(epoch: epoch, from: 1, shard: BatchShard(rank: $0, of: ranks))) }
+                    for (index, batch) in whole.enumerated().dropFirst() {
+                        let rows = parts.map { $0[index - 1] }
+                        XCTAssertEqual(rows.map(\.count), (0..<ranks).map { BatchShard(rank: $0, of: ranks).rows(of: batch.count).count })
+                        XCTAssertTrue(rows.allSatisfy { $0.globalCount == batch.count })
+                        XCTAssertEqual(rows.flatMap(\.indices), batch.indices, "\(ranks) ranks, batch \(index)")
+                        XCTAssertEqual(rows.flatMap(\.labels), batch.labels)
+                        XCTAssertEqual(rows.flatMap(\.images.scalars), batch.images.scalars, "\(ranks) ranks, epoch \(epoch), batch \(index)")
+                    }
+                }
+            }
+        }
+    }
+
     func testInvalidArguments() throws {
         let dataset = try indexed(count: 4)
         XCTAssertThrowsError(try DataLoader(dataset: dataset, batchSize: 0))

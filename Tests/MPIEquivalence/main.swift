@@ -1,9 +1,11 @@
 // The data-parallel search gives the single process's result: run with `mpirun -np N` (Scripts/mpi/check_equivalence.sh).
 //
-// All ranks search together for 50 steps on the embedded digits (random crops, two expansions at kernel and weight
-// level, gradient clipping, SGD with Nesterov momentum and weight decay, evaluation after each epoch), each on its
-// shard of every global batch; rank 0 then runs the same search alone on the whole batches and checks that the
-// architectures are identical (every mask, every expansion's added parameters) and every weight is within 1e-5.
+// All ranks search together for 50 steps on the embedded digits (random crops and flips, two expansions at kernel and
+// weight level, gradient clipping, SGD with Nesterov momentum and weight decay, evaluation after each epoch), each
+// loading and augmenting only its shard of every global batch; rank 0 then runs the same search alone on the whole
+// batches and checks that the architectures are identical (every mask, every expansion's added parameters) and every
+// weight is within 1e-5. The global batch of 32 and the last batch of each epoch (16) do not split evenly into 3
+// ranks, so `-np 3` covers uneven shards.
 // Exit status 0 when they agree, 1 otherwise (with what differs), 2 when built without the trait MPI.
 #if MPI
 import ArchitectureSearch
@@ -22,11 +24,12 @@ struct SearchResult {
     var steps: Int
 }
 
-/// 50 steps (2 epochs of 25 batches of 32 digits) of the search of `ilnas search` on the digits, with `communicator`.
+/// 50 steps (2 epochs of 24 batches of 32 digits and one of 16) of the search of `ilnas search` on the digits, with
+/// `communicator`.
 func search(with communicator: any Communicator) throws -> SearchResult {
     let (train, test) = try Digits.loadEmbedded().split(testFraction: 0.2, seed: 1)
-    let loader = try DataLoader(dataset: try train.subset(Array(0..<800)), batchSize: 32, seed: 3,
-                                augmentation: try RandomCrop(padding: 1))
+    let loader = try DataLoader(dataset: try train.subset(Array(0..<784)), batchSize: 32, seed: 3,
+                                augmentation: TransformPipeline([try RandomCrop(padding: 1), try RandomHorizontalFlip()]))
     let testBatches = try DataLoader(dataset: test, batchSize: 100, shuffle: false)
     let template = ConvolutionalTemplate(stages: 2, channels: 4...8, density: 0.5, hiddenWidth: 16...32)
     let network = try template.narrowed(toAtMost: 2_000, inputShape: train.sampleShape, classes: 10, seed: 5)

@@ -15,5 +15,23 @@ final class LabeledBatchRowsTests: XCTestCase {
         XCTAssertEqual(parts.flatMap(\.inputs.scalars), inputs.scalars)
         XCTAssertEqual(parts.flatMap(\.labels), batch.labels)
         XCTAssertEqual(parts[3].inputs.shape, [0, 2, 1, 2])
+        XCTAssertEqual(parts.map(\.globalCount), [5, 5, 5, 5], "a shard knows the size of the whole batch")
+    }
+
+    /// A source without a loader of its own gives each process the rows of its shard cut out of the whole batches.
+    func testAFixedSourceGivesEachRankItsRowsOfEveryBatch() {
+        let batches = [5, 2].map { count in
+            LabeledBatch(inputs: Tensor(shape: [count, 3], generator: { Float($0 + 100 * count) }), labels: Array(0..<count))
+        }
+        let source = FixedBatches(batches)
+        for ranks in 1...3 {
+            let parts = (0..<ranks).map { Array(source.batches(epoch: 0, from: 0, shard: BatchShard(rank: $0, of: ranks))) }
+            for (index, batch) in batches.enumerated() {
+                XCTAssertEqual(parts.flatMap { $0[index].inputs.scalars }, batch.inputs.scalars)
+                XCTAssertEqual(parts.flatMap { $0[index].labels }, batch.labels)
+                XCTAssertTrue(parts.allSatisfy { $0[index].globalCount == batch.labels.count })
+            }
+        }
+        XCTAssertEqual(Array(source.batches(epoch: 0, from: 1, shard: BatchShard(rank: 1, of: 2))).map(\.labels), [[1]])
     }
 }

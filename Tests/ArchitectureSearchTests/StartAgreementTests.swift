@@ -1,0 +1,84 @@
+import ArchitectureSearch
+import Datasets
+import TensorCore
+import Training
+import XCTest
+
+/// Before the first step (and after a resume) the ranks of a data-parallel search compare their configuration,
+/// architecture, weights and data order and position, and stop naming what differs.
+final class StartAgreementTests: XCTestCase {
+    /// One of two ranks: its `allAgree` compares each value with the other rank's value of the same call.
+    private final class RankBesidePeer: Communicator {
+        let peer: [UInt64]
+        private var calls = 0
+        init(peer: [UInt64]) { self.peer = peer }
+        var rank: Int { 0 }
+        var size: Int { 2 }
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws { XCTFail("no sum expected") }
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws { XCTFail("no sum expected") }
+        func allAgree(on value: UInt64) throws -> Bool {
+            defer { calls += 1 }
+            return value == peer[calls]
+        }
+    }
+
+    private struct Options: Codable { var learningRate: Double }
+
+    private func loader(seed: UInt64) throws -> DataLoader {
+        let images = Tensor(shape: [10, 2, 6, 6], generator: { Float($0 % 7) })
+        return try DataLoader(dataset: try LabeledDataset(images: images, labels: (0..<10).map { $0 % 3 }, classCount: 3),
+                              batchSize: 4, seed: seed)
+    }
+
+    private func agreement(options: Options = Options(learningRate: 0.1), network: GrowingNetwork? = nil, loaderSeed: UInt64 = 1,
+                           progress: TrainingProgress = TrainingProgress()) throws -> StartAgreement {
+        try StartAgreement(configuration: options, space: try network ?? SearchFixtures.convolutionalNetwork(),
+                           train: try loader(seed: loaderSeed), progress: progress, expansion: nil)
+    }
+
+    /// The parts that a rank holding `mine` finds different from a rank holding `peer`, through the check's error.
+    private func differingParts(_ mine: StartAgreement, _ peer: StartAgreement) throws -> [String] {
+        do {
+            try mine.check(across: RankBesidePeer(peer: peer.parts.map(\.hash)))
+            return []
+        } catch let SearchError.ranksDisagreeAtStart(parts, _, ranks) {
+            XCTAssertEqual(ranks, 2)
+            return parts
+        }
+    }
+
+    func testRanksStartingAlikeAgree() throws {
+        let base = try agreement()
+        XCTAssertEqual(base, try agreement(), "the hashes are the same in every process and run")
+        XCTAssertEqual(try differingParts(base, try agreement()), [])
+        try base.check(across: SingleProcess())
+    }
+
+    func testEachDifferenceIsFoundAndNamed() throws {
+        let base = try agreement()
+        XCTAssertEqual(try differingParts(base, try agreement(options: Options(learningRate: 0.2))), ["configuration"])
+        XCTAssertEqual(try differingParts(base, try agreement(loaderSeed: 2)), ["training data"])
+        var resumed = TrainingProgress()
+        resumed.batch = 1
+        resumed.globalStep = 1
+        XCTAssertEqual(try differingParts(base, try agreement(progress: resumed)), ["position in training"])
+
+        let nudged = try SearchFixtures.convolutionalNetwork()
+        let parameter = try XCTUnwrap(nudged.network.parameters.first)
+        parameter.value[flat: 0] = parameter.value[flat: 0].nextUp
+        XCTAssertEqual(try differingParts(base, try agreement(network: nudged)), ["weights"], "one weight one ulp apart")
+
+        let grown = try SearchFixtures.convolutionalNetwork()
+        let unit = try XCTUnwrap(KernelGranularity().allUnits(in: grown).first { grown.cost(of: $0) > 0 })
+        try grown.add(unit)
+        grown.finishAdding()
+        XCTAssertTrue(try differingParts(base, try agreement(network: grown)).contains("architecture"))
+    }
+
+    func testTheErrorSaysWhatDiffersAndWhen() {
+        let atStart = SearchError.ranksDisagreeAtStart(parts: ["weights", "training data"], completedSteps: 0, ranks: 3).description
+        XCTAssertTrue(atStart.contains("3 processes differ at the start in their weights, training data"), atStart)
+        let resumed = SearchError.ranksDisagreeAtStart(parts: ["configuration"], completedSteps: 40, ranks: 2).description
+        XCTAssertTrue(resumed.contains("when resuming after step 40 in their configuration"), resumed)
+    }
+}
