@@ -3,21 +3,23 @@
 Both sides are timed in the same script, interleaved model by model and round by round:
 
 * ours: the Benchmarks program (`--only train/MODEL --passes 1 --max-wait 0`), at 1 thread with `--cpu-clock`
-  (the process's CPU time per step), at more threads by the wall clock;
+  (the process's CPU time per step), at more threads by the wall clock; with several `--benchmarks NAME=PATH`
+  (builds before and after a change, say), each one in every round;
 * PyTorch: the reference's own `bench_speed.time_model` (imported unchanged from --pytorch-dir: the same model,
   data, optimizer and step), at 1 thread with its step clock replaced by `time.process_time` (the process's CPU
   time, all threads), at more threads by the wall clock as it is.
 
 At 1 thread, CPU time does not count the time other processes hold the core, so the ratio stays meaningful while
-other work runs. Each round measures every model on both sides; the table reports per model the median over rounds
-of PyTorch's median step time over ours (above 1: we are faster) and the per-round ratios.
+other work runs. Each round measures every model on both sides, alternating which goes first; the table reports per
+model and build the median over rounds of PyTorch's median step time over ours (above 1: we are faster) and the
+per-round ratios.
 
 `--path avx2` runs our side on the AVX2 kernels (`OPENBLAS_CORETYPE=Haswell ILNAS_KERNELS=avx2`) and PyTorch on its
 AVX2 code (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2`), as on a CPU without
 AVX-512; `--pytorch-native` leaves PyTorch on its widest code there.
 
-usage: python cpu_time_comparison.py --benchmarks .build/release/Benchmarks [--path native|avx2] [--rounds 3]
-           [--threads 1 [2]] [--models mlp lenet5 ...] [--json out.json]
+usage: python cpu_time_comparison.py --benchmarks [NAME=].build/release/Benchmarks [--benchmarks NAME=PATH ...]
+           [--path native|avx2] [--rounds 3] [--threads 1 [2]] [--models mlp lenet5 ...] [--json out.json]
 """
 import argparse
 import importlib
@@ -72,7 +74,8 @@ def pytorch(bench_speed, model, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--benchmarks", required=True, help="the release Benchmarks executable")
+    parser.add_argument("--benchmarks", required=True, action="append",
+                        help="a release Benchmarks executable, PATH or NAME=PATH (repeatable)")
     parser.add_argument("--pytorch-dir", default=os.path.join(os.path.dirname(__file__), "../../../shared/bench/pytorch"))
     parser.add_argument("--path", choices=["native", "avx2"], default="native")
     parser.add_argument("--pytorch-native", action="store_true", help="with --path avx2, leave PyTorch on its widest code")
@@ -84,6 +87,7 @@ def main():
     if args.rounds < 1 or any(t < 1 for t in args.threads):
         parser.error("--rounds and --threads take positive integers")
 
+    builds = [tuple(item.split("=", 1)) if "=" in item else (item, item) for item in args.benchmarks]
     environment = dict(os.environ)
     if args.path == "avx2":
         environment.update(OUR_AVX2)
@@ -97,33 +101,36 @@ def main():
           f"ours with {' '.join(f'{k}={v}' for k, v in environment.items() if k in OUR_AVX2) or 'default kernels'}",
           flush=True)
 
-    samples = {}   # (model, threads) -> list of (ours seconds, pytorch seconds)
+    samples = {}   # (model, threads, build) -> list of (ours seconds, pytorch seconds)
     for round_index in range(1, args.rounds + 1):
         for threads in args.threads:
             for model in args.models:
                 # Alternate which side goes first, so a slow spell of the machine does not always hit the same side.
+                mine = {}
+                if round_index % 2 == 0:
+                    theirs = pytorch(bench_speed, model, threads)
+                for name, binary in builds:
+                    mine[name] = ours(binary, model, threads, environment)
                 if round_index % 2:
-                    mine = ours(args.benchmarks, model, threads, environment)
                     theirs = pytorch(bench_speed, model, threads)
-                else:
-                    theirs = pytorch(bench_speed, model, threads)
-                    mine = ours(args.benchmarks, model, threads, environment)
-                samples.setdefault((model, threads), []).append((mine, theirs))
-                print(f"round {round_index} {model} threads {threads}: ours/PyTorch speed {theirs / mine:.2f}", flush=True)
+                for name, seconds in mine.items():
+                    samples.setdefault((model, threads, name), []).append((seconds, theirs))
+                print(f"round {round_index} {model} threads {threads}: ours/PyTorch speed "
+                      + ", ".join(f"{name} {theirs / seconds:.2f}" for name, seconds in mine.items()), flush=True)
 
     clock = {1: "CPU time"}
-    print(f"\n| model | threads | clock | ours over PyTorch (median of rounds) | per round |")
-    print("| --- | --- | --- | --- | --- |")
-    for (model, threads), pairs in samples.items():
+    print(f"\n| model | threads | clock | build | ours over PyTorch (median of rounds) | per round |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for (model, threads, name), pairs in samples.items():
         ratios = [theirs / mine for mine, theirs in pairs]
-        print(f"| {model} | {threads} | {clock.get(threads, 'wall')} | {statistics.median(ratios):.2f} | "
+        print(f"| {model} | {threads} | {clock.get(threads, 'wall')} | {name} | {statistics.median(ratios):.2f} | "
               f"{' '.join(f'{r:.2f}' for r in ratios)} |")
     if args.json:
         with open(args.json, "w") as file:
             json.dump({"path": args.path, "pytorch_native": args.pytorch_native, "rounds": args.rounds,
-                       "rows": [{"model": model, "threads": threads, "ours_seconds": [p[0] for p in pairs],
+                       "rows": [{"model": model, "threads": threads, "build": name, "ours_seconds": [p[0] for p in pairs],
                                  "pytorch_seconds": [p[1] for p in pairs]}
-                                for (model, threads), pairs in samples.items()]}, file, indent=1)
+                                for (model, threads, name), pairs in samples.items()]}, file, indent=1)
 
 
 if __name__ == "__main__":
