@@ -139,16 +139,19 @@ INLINE void output_gradient_body(const float *restrict dy, long outputs, long ti
         for (long i = 0; i < tile_rows; i++) {
             const float *restrict top = dy + (channel * 2 * tile_rows + 2 * i) * width, *restrict bottom = top + width;
             float *restrict target = dm + channel * tile_count + i * tile_columns;
-            for (long j = 0; j < tile_columns; j++) {
-                const float y00 = top[2 * j], y01 = top[2 * j + 1], y10 = bottom[2 * j], y11 = bottom[2 * j + 1];
-                // Along rows: (y0, y0 + y1, y0 - y1, -y1); then the same down the columns of the two rows.
-                const float upper[4] = {y00, y00 + y01, y00 - y01, -y01};
-                const float lower[4] = {y10, y10 + y11, y10 - y11, -y11};
-                for (int column = 0; column < 4; column++) {
-                    target[column * ps + j] = upper[column];
-                    target[(4 + column) * ps + j] = upper[column] + lower[column];
-                    target[(8 + column) * ps + j] = upper[column] - lower[column];
-                    target[(12 + column) * ps + j] = -lower[column];
+            // Along rows: (y0, y0 + y1, y0 - y1, -y1) gives columns 0 to 3; then the same down the two rows of each
+            // column. One column per pass keeps four output streams live instead of sixteen.
+            for (int column = 0; column < 4; column++) {
+                float *restrict t0 = target + column * ps, *restrict t1 = t0 + 4 * ps;
+                float *restrict t2 = t1 + 4 * ps, *restrict t3 = t2 + 4 * ps;
+                for (long j = 0; j < tile_columns; j++) {
+                    const float y00 = top[2 * j], y01 = top[2 * j + 1], y10 = bottom[2 * j], y11 = bottom[2 * j + 1];
+                    const float upper = column == 0 ? y00 : column == 1 ? y00 + y01 : column == 2 ? y00 - y01 : -y01;
+                    const float lower = column == 0 ? y10 : column == 1 ? y10 + y11 : column == 2 ? y10 - y11 : -y11;
+                    t0[j] = upper;
+                    t1[j] = upper + lower;
+                    t2[j] = upper - lower;
+                    t3[j] = -lower;
                 }
             }
         }
