@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the framework benchmarks once the machine is quiet, keeping tables and JSON.
 #
-#   Examples/Benchmarks/run.sh [all|speed|layers|epoch|profile MODEL]     (default: all = speed, layers, epoch)
+#   Examples/Benchmarks/run.sh [all|speed|layers|epoch|profile MODEL|compare [ARGS]]     (default: all = speed, layers, epoch)
 #
 #   speed          part 1 (framework op vs bare GEMM) and part 2 (training step vs PyTorch), PASSES passes
 #   layers         part 4: each layer's forward/backward time in a training step
 #   epoch          part 3: one LeNet-5 MNIST epoch, time and peak RSS (needs MNIST_DIR)
 #   profile MODEL  perf (or, without perf, callgrind) profile of MODEL's training steps (mlp, lenet5, cnn100k, vgg_s, vgg_m, vgg_l, resnet20)
+#   compare [ARGS] training step against PyTorch by process CPU time at 1 thread, both sides interleaved in one script
+#                  (cpu_time_comparison.py; needs PYTORCH_PY; ARGS go to the script, e.g. --path avx2 --rounds 5)
 #
 # With PYTORCH_PY set to a Python that has torch, `speed` first runs the PyTorch reference's own bench_speed.py
 # (copied from PYTORCH_DIR, default ../shared/bench/pytorch, into $OUT/pytorch so the shared results stay
@@ -71,6 +73,12 @@ profile() {
     fi
 }
 
+compare() {
+    [ -n "${PYTORCH_PY:-}" ] || { echo "compare needs PYTORCH_PY, a Python with torch" >&2; exit 2; }
+    "$PYTORCH_PY" Examples/Benchmarks/cpu_time_comparison.py --benchmarks "$BIN" \
+        --pytorch-dir "${PYTORCH_DIR:-../shared/bench/pytorch}" --json "$OUT/compare.json" "$@" | tee "$OUT/compare.md"
+}
+
 case "${1:-all}" in
     all) speed; layers; epoch ;;
     speed) speed ;;
@@ -79,5 +87,6 @@ case "${1:-all}" in
     profile)
         [ $# -ge 2 ] || { echo "usage: $0 profile MODEL (mlp, lenet5, cnn100k, vgg_s, vgg_m, vgg_l, resnet20)" >&2; exit 2; }
         profile "$2" ;;
-    *) echo "usage: $0 [all|speed|layers|epoch|profile MODEL]" >&2; exit 2 ;;
+    compare) shift; compare "$@" ;;
+    *) echo "usage: $0 [all|speed|layers|epoch|profile MODEL|compare [ARGS]]" >&2; exit 2 ;;
 esac

@@ -43,22 +43,23 @@ public final class ResidualBlock: Layer {
     public func forward(_ input: Tensor, mode: ForwardMode) throws -> Tensor {
         _ = try outputShape(forInput: input.shape)
         inputShape = mode == .training ? input.shape : nil
-        let residual = try body.forward(input, mode: mode)
-        return try naming(name) { try Addition.forward(residual, shortcut(input)) }
+        // The body's output is usually referenced by nothing else, so the shortcut is added in place.
+        var output = try body.forward(input, mode: mode)
+        try naming(name) { try output.add(shortcut(input)) }
+        return output
     }
 
     /// The body's input gradient plus the shortcut's.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let inputShape else { throw NetworkError.missingForward(layer: name) }
-        let bodyGradient = try body.backward(outputGradient)
-        guard isIdentity else {
-            let shortcutGradient = try naming(name) {
-                try PaddedSubsample.backward(outputGradient: outputGradient, inputShape: inputShape, stride: stride,
-                                             addedChannels: addedChannels)
-            }
-            return try naming(name) { try Addition.forward(bodyGradient, shortcutGradient) }
+        // The body's input gradient is fresh, so the shortcut's is added in place.
+        var gradient = try body.backward(outputGradient)
+        let shortcutGradient = isIdentity ? outputGradient : try naming(name) {
+            try PaddedSubsample.backward(outputGradient: outputGradient, inputShape: inputShape, stride: stride,
+                                         addedChannels: addedChannels)
         }
-        return try naming(name) { try Addition.forward(bodyGradient, outputGradient) }
+        try naming(name) { try gradient.add(shortcutGradient) }
+        return gradient
     }
 
     private var isIdentity: Bool { stride == 1 && addedChannels == 0 }

@@ -7,8 +7,12 @@ extension Tensor {
         let count = self.count
         withUnsafeMutableBufferPointer { target in
             other.withUnsafeBufferPointer { source in
-                let target = target.baseAddress!, source = source.baseAddress!
-                for i in 0..<count { target[i] += source[i] }
+                guard let target = target.baseAddress, let source = source.baseAddress else { return }
+                let p = UncheckedSendable((target, source))
+                ComputeThreads.forEachRange(count, minimumPerChunk: ComputeThreads.elementwiseGrain) { range in
+                    let (target, source) = p.value
+                    for i in range { target[i] += source[i] }
+                }
             }
         }
     }

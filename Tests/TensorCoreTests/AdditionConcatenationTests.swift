@@ -21,6 +21,27 @@ final class AdditionConcatenationTests: XCTestCase {
         }
     }
 
+    /// In-place addition gives `Addition.forward`'s bits on one and two threads, with a tensor large enough to be
+    /// split (one addition per element: the same arithmetic), leaves its operand alone and rejects another shape.
+    func testInPlaceAdditionMatchesAdditionOnEveryThreadCount() throws {
+        let previous = ComputeThreads.count
+        defer { try? ComputeThreads.configure(threads: previous) }
+        var rng = RandomGenerator(seed: 43)
+        let a = rng.normalTensor(shape: [3, 5, 91, 97]), b = rng.normalTensor(shape: [3, 5, 91, 97])
+        let expected = try Addition.forward(a, b), original = a.scalars
+        for threads in [1, 2] {
+            try ComputeThreads.configure(threads: threads)
+            var sum = a
+            try sum.add(b)
+            XCTAssertEqual(sum.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern), "\(threads) thread(s)")
+            XCTAssertEqual(a.scalars, original, "the sum shares no storage with its first operand")
+        }
+        var other = Tensor(zeros: [2, 3])
+        XCTAssertThrowsError(try other.add(Tensor(zeros: [3, 2]))) {
+            XCTAssertEqual($0 as? TensorError, .shapeMismatch(operation: "add", expected: [2, 3], actual: [3, 2]))
+        }
+    }
+
     func testConcatenationJoinsChannelsPerSample() throws {
         let a = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 3, 4])
         let b = Tensor(shape: [2, 2, 1, 2], scalars: [10, 11, 12, 13, 20, 21, 22, 23])

@@ -37,4 +37,7 @@ void ilnas_direct_weight_gradient(ilnas_kernel_path path, const float *input, lo
                                   long row_width, long kernel_height, long kernel_width, const float *gradient,
                                   long outputs, long gradient_stride, long positions, float *weight_gradient);
 
+/// The Winograd F(2x2, 3x3) data transforms, on the same three paths.
+#include "WinogradTransforms.h"
+
 #endif
