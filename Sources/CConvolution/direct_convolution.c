@@ -9,38 +9,51 @@
 
 // The same kernels three times: for AVX-512F (16-float vectors), AVX2 with FMA (8) and the baseline (4). Only the
 // first two contract multiply-adds into fused ones, so results differ between paths in the last bits. ACCUMULATORS
-// leaves registers for the loaded input and broadcast weights (32 vector registers with AVX-512, 16 otherwise).
+// and ROW_VECTORS leave registers for the loaded input and broadcast weights (32 vector registers with AVX-512, 16
+// otherwise).
 #if ILNAS_X86
 #define SUFFIX avx512
 #define TARGET __attribute__((target("avx512f,avx2,fma")))
 #define WIDTH 16
+#define REGISTERS 32
 #define ACCUMULATORS 24
+#define ROW_VECTORS 4
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
+#undef REGISTERS
 #undef ACCUMULATORS
+#undef ROW_VECTORS
 
 #define SUFFIX avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define WIDTH 8
+#define REGISTERS 16
 #define ACCUMULATORS 12
+#define ROW_VECTORS 2
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
+#undef REGISTERS
 #undef ACCUMULATORS
+#undef ROW_VECTORS
 #endif
 
 #define SUFFIX portable
 #define TARGET
 #define WIDTH 4
+#define REGISTERS 16
 #define ACCUMULATORS 12
+#define ROW_VECTORS 2
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
+#undef REGISTERS
 #undef ACCUMULATORS
+#undef ROW_VECTORS
 
 int ilnas_cpu_supports(ilnas_kernel_path path) {
 #if ILNAS_X86
