@@ -87,7 +87,18 @@ struct OverheadResult: Codable {
     let bare: Timing
     /// Bare GEMM time / framework time: 1 means no overhead.
     let ratio: Double
+    /// The same ratio for each pass of a convolution (`nil` for linear layers).
+    let phases: PhaseRatios?
     let contention: Contention
+}
+
+/// Bare GEMM time / framework time of a convolution's three passes, each measured against its own GEMM: the forward
+/// pass (`Y = W · cols`), the weight gradient (backward without input gradient, against `dW += dY · colsᵀ`) and the
+/// input gradient (the full backward's extra time over the weight gradient's, against `dcols = Wᵀ · dY`).
+struct PhaseRatios: Codable {
+    let forward: Double
+    let weightGradient: Double
+    let inputGradient: Double
 }
 
 /// Part 1: framework overhead of convolution and linear forward+backward over the bare `cblas_sgemm` calls.
@@ -104,13 +115,19 @@ enum OverheadBenchmark {
         let threads = ComputeThreads.count
         switch overheadCase {
         case let .convolution(name, geometry, size, algorithm):
-            let (framework, bare, gemms, flops) = try convolutionPair(geometry, size: size, algorithm: algorithm, generator: &generator)
-            let ((frameworkTiming, bareTiming), contention) = try withContention {
-                try measureAlternately(policy, framework, bare)
+            let pairs = try convolutionPairs(geometry, size: size, algorithm: algorithm, generator: &generator)
+            let (timings, contention) = try withContention {
+                try [pairs.whole, pairs.forward, pairs.weightGradient, pairs.backward].map {
+                    try measureAlternately(policy, $0.framework, $0.bare)
+                }
             }
-            return OverheadResult(name: name, kind: "conv", threads: threads, pass: pass, gemms: gemms, flops: flops,
-                                  framework: frameworkTiming, bare: bareTiming,
-                                  ratio: bareTiming.medianSeconds / frameworkTiming.medianSeconds, contention: contention)
+            let seconds = timings.map { ($0.0.medianSeconds, $0.1.medianSeconds) }
+            let (forward, weights, backward) = (seconds[1], seconds[2], seconds[3])
+            let phases = PhaseRatios(forward: forward.1 / forward.0, weightGradient: weights.1 / weights.0,
+                                     inputGradient: (backward.1 - weights.1) / (backward.0 - weights.0))
+            return OverheadResult(name: name, kind: "conv", threads: threads, pass: pass, gemms: pairs.gemms, flops: pairs.flops,
+                                  framework: timings[0].0, bare: timings[0].1,
+                                  ratio: seconds[0].1 / seconds[0].0, phases: phases, contention: contention)
         case let .linear(name, inputs, outputs):
             let (framework, bare, gemms, flops) = try linearPair(inputs: inputs, outputs: outputs, generator: &generator)
             let ((frameworkTiming, bareTiming), contention) = try withContention {
@@ -118,17 +135,23 @@ enum OverheadBenchmark {
             }
             return OverheadResult(name: name, kind: "linear", threads: threads, pass: pass, gemms: gemms, flops: flops,
                                   framework: frameworkTiming, bare: bareTiming,
-                                  ratio: bareTiming.medianSeconds / frameworkTiming.medianSeconds, contention: contention)
+                                  ratio: bareTiming.medianSeconds / frameworkTiming.medianSeconds, phases: nil,
+                                  contention: contention)
         }
     }
+
+    /// A framework closure and the bare GEMMs it is compared with.
+    typealias Pair = (framework: () throws -> Float, bare: () throws -> Float)
 
     /// `Convolution2D.forward` + `backward` (bias, weight and input gradients) by `algorithm`, and the bare GEMMs of
     /// im2col: per group of images that share a product (small maps are grouped, as the framework groups them),
     /// `Y = W · cols`, `dW += dY · colsᵀ`, `dcols = Wᵀ · dY`, the images split across workers as the framework splits them.
     /// For im2col these are the GEMMs the framework runs; Winograd replaces them by 2.25 times fewer multiplies.
-    private static func convolutionPair(_ g: ConvolutionGeometry, size: Int, algorithm: ConvolutionAlgorithm,
-                                        generator: inout RandomGenerator) throws
-        -> (() throws -> Float, () throws -> Float, [String], Double) {
+    /// Besides the whole forward+backward, the pairs of its passes: the forward pass, the backward pass without the
+    /// input gradient and the whole backward pass, each against its GEMMs.
+    private static func convolutionPairs(_ g: ConvolutionGeometry, size: Int, algorithm: ConvolutionAlgorithm,
+                                         generator: inout RandomGenerator) throws
+        -> (whole: Pair, forward: Pair, weightGradient: Pair, backward: Pair, gemms: [String], flops: Double) {
         let (outH, outW) = try g.outputSize(height: size, width: size)
         let outPlane = outH * outW, patch = g.patchSize, channels = g.outputChannels
         let input = generator.normalTensor(shape: [batch, g.inputChannels, size, size])
@@ -137,12 +160,14 @@ enum OverheadBenchmark {
         let outputGradient = generator.normalTensor(shape: [batch, channels, outH, outW])
         var weightGradient = Tensor(zeros: weight.shape)
         var biasGradient: Tensor? = Tensor(zeros: [channels])
-        let framework: () throws -> Float = {
-            let output = try Convolution2D.forward(input: input, weight: weight, bias: bias, geometry: g, algorithm: algorithm)
+        let forward: () throws -> Float = {
+            try Convolution2D.forward(input: input, weight: weight, bias: bias, geometry: g, algorithm: algorithm).scalars[0]
+        }
+        let backward = { (needsInputGradient: Bool) throws -> Float in
             let inputGradient = try Convolution2D.backward(outputGradient: outputGradient, input: input, weight: weight, geometry: g,
                                                            weightGradient: &weightGradient, biasGradient: &biasGradient,
-                                                           algorithm: algorithm)
-            return output.scalars[0] + (inputGradient?.scalars[0] ?? 0)
+                                                           needsInputGradient: needsInputGradient, algorithm: algorithm)
+            return inputGradient?.scalars[0] ?? weightGradient.scalars[0]
         }
 
         let chunks = min(ComputeThreads.count, batch)
@@ -153,7 +178,8 @@ enum OverheadBenchmark {
         let weights = FloatBuffer(count: channels * patch, generator: &generator)
         let outputs = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
         let gradients = FloatBuffer(count: batch * channels * outPlane, generator: &generator)
-        let bare: () -> Float = {
+        /// The bare GEMMs of the forward pass, the weight gradient and the input gradient, as selected.
+        let bare = { (forwardProduct: Bool, weightProduct: Bool, inputProduct: Bool) -> Float in
             let pointers = UncheckedSendable((workspace.pointer, weights.pointer, outputs.pointer, gradients.pointer))
             ComputeThreads.forEachChunk(chunks) { chunk in
                 let (workspace, w, y, dy) = pointers.value
@@ -163,16 +189,26 @@ enum OverheadBenchmark {
                 for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
                     let width = min(group, images.upperBound - first) * outPlane
                     let offset = first * channels * outPlane
-                    Gemm.multiply(w, columns, into: y + offset, m: channels, n: width, k: patch, ldb: width)
-                    Gemm.multiply(dy + offset, columns, transposeB: true, into: localWeightGradient,
-                          m: channels, n: patch, k: width, beta: 1, lda: width, ldb: width)
-                    Gemm.multiply(w, transposeA: true, dy + offset, into: columnGradient, m: patch, n: width, k: channels)
+                    if forwardProduct {
+                        Gemm.multiply(w, columns, into: y + offset, m: channels, n: width, k: patch, ldb: width)
+                    }
+                    if weightProduct {
+                        Gemm.multiply(dy + offset, columns, transposeB: true, into: localWeightGradient,
+                                      m: channels, n: patch, k: width, beta: 1, lda: width, ldb: width)
+                    }
+                    if inputProduct {
+                        Gemm.multiply(w, transposeA: true, dy + offset, into: columnGradient, m: patch, n: width, k: channels)
+                    }
                 }
             }
             return outputs.pointer[0]
         }
         let gemms = ["\(channels)x\(span)x\(patch)", "\(channels)x\(patch)x\(span)", "\(patch)x\(span)x\(channels)"]
-        return (framework, bare, gemms, Double(3 * 2 * channels * outPlane * patch * batch))
+        return (whole: ({ try forward() + backward(true) }, { bare(true, true, true) }),
+                forward: (forward, { bare(true, false, false) }),
+                weightGradient: ({ try backward(false) }, { bare(false, true, false) }),
+                backward: ({ try backward(true) }, { bare(false, true, true) }),
+                gemms: gemms, flops: Double(3 * 2 * channels * outPlane * patch * batch))
     }
 
     /// A `Linear` layer's forward (training mode) + backward and its three bare GEMMs

@@ -78,6 +78,8 @@ struct OverheadSummary: Codable {
     let passRatios: [Double]
     /// The median over passes of bare GEMM time / framework time.
     let ratio: Double
+    /// The medians over passes of each convolution pass's ratio (`nil` for linear layers).
+    let phases: PhaseRatios?
     /// The most cores other processes used during one of the passes (`nil`: unknown).
     let maximumOtherCores: Double?
 
@@ -91,6 +93,10 @@ struct OverheadSummary: Codable {
         bareGigaflopsPerSecond = first.flops / (bareMilliseconds * 1e-3) / 1e9
         passRatios = results.map(\.ratio)
         ratio = Statistics.median(passRatios)
+        let passPhases = results.compactMap(\.phases)
+        phases = passPhases.isEmpty ? nil : PhaseRatios(forward: Statistics.median(passPhases.map(\.forward)),
+                                                        weightGradient: Statistics.median(passPhases.map(\.weightGradient)),
+                                                        inputGradient: Statistics.median(passPhases.map(\.inputGradient)))
         maximumOtherCores = results.compactMap(\.contention.otherCores).max()
     }
 }
@@ -173,11 +179,13 @@ enum Tables {
 
     static func overhead(_ summaries: [OverheadSummary]) -> String {
         var table = MarkdownTable(["shape", "threads", "GEMMs M x N x K", "framework ms", "bare GEMM ms",
-                                   "bare GFLOP/s", "ratio bare/framework (passes)", "ratio", "others max"])
+                                   "bare GFLOP/s", "ratio bare/framework (passes)", "ratio", "forward / dW / dX ratios", "others max"])
         for s in summaries {
             table.append([s.name, "\(s.threads)", s.gemms.joined(separator: ", "), format(s.frameworkMilliseconds, 3),
                           format(s.bareMilliseconds, 3), format(s.bareGigaflopsPerSecond), s.passRatios.map { format($0, 2) }.joined(separator: " / "),
-                          format(s.ratio, 2) + (s.ratio < 0.85 ? " *" : ""), cores(s.maximumOtherCores)])
+                          format(s.ratio, 2) + (s.ratio < 0.85 ? " *" : ""),
+                          s.phases.map { [$0.forward, $0.weightGradient, $0.inputGradient].map { format($0, 2) }.joined(separator: " / ") } ?? "-",
+                          cores(s.maximumOtherCores)])
         }
         return table.text
     }

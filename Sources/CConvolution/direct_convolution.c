@@ -1,45 +1,62 @@
 #include "CConvolution.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ILNAS_X86 1
+#else
+#define ILNAS_X86 0
+#endif
+
 // The same kernels three times: for AVX-512F (16-float vectors), AVX2 with FMA (8) and the baseline (4). Only the
-// first two contract multiply-adds into fused ones, so results differ between paths in the last bits.
+// first two contract multiply-adds into fused ones, so results differ between paths in the last bits. ACCUMULATORS
+// and ROW_VECTORS leave registers for the loaded input and broadcast weights (32 vector registers with AVX-512, 16
+// otherwise).
+#if ILNAS_X86
 #define SUFFIX avx512
 #define TARGET __attribute__((target("avx512f,avx2,fma")))
 #define WIDTH 16
-#define ROWS 4
-#define FEW_ROWS 8
+#define REGISTERS 32
+#define ACCUMULATORS 24
+#define ROW_VECTORS 4
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
-#undef ROWS
-#undef FEW_ROWS
+#undef REGISTERS
+#undef ACCUMULATORS
+#undef ROW_VECTORS
 
 #define SUFFIX avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define WIDTH 8
-#define ROWS 2
-#define FEW_ROWS 4
+#define REGISTERS 16
+#define ACCUMULATORS 12
+#define ROW_VECTORS 2
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
-#undef ROWS
-#undef FEW_ROWS
+#undef REGISTERS
+#undef ACCUMULATORS
+#undef ROW_VECTORS
+#endif
 
 #define SUFFIX portable
 #define TARGET
 #define WIDTH 4
-#define ROWS 2
-#define FEW_ROWS 4
+#define REGISTERS 16
+#define ACCUMULATORS 12
+#define ROW_VECTORS 2
 #include "kernels.inc"
 #undef SUFFIX
 #undef TARGET
 #undef WIDTH
-#undef ROWS
-#undef FEW_ROWS
+#undef REGISTERS
+#undef ACCUMULATORS
+#undef ROW_VECTORS
 
 int ilnas_cpu_supports(ilnas_kernel_path path) {
-#if defined(__x86_64__) || defined(__i386__)
+#if ILNAS_X86
     switch (path) {
     case ilnas_kernel_avx512: return __builtin_cpu_supports("avx512f");
     case ilnas_kernel_avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -51,40 +68,31 @@ int ilnas_cpu_supports(ilnas_kernel_path path) {
 #endif
 }
 
+#if ILNAS_X86
+#define DISPATCH(path, name, ...)                                         \
+    switch (path) {                                                       \
+    case ilnas_kernel_avx512: name##_avx512(__VA_ARGS__); return;         \
+    case ilnas_kernel_avx2: name##_avx2(__VA_ARGS__); return;             \
+    case ilnas_kernel_portable: name##_portable(__VA_ARGS__); return;     \
+    }
+#else
+#define DISPATCH(path, name, ...) name##_portable(__VA_ARGS__);
+#endif
+
 void ilnas_direct_forward(ilnas_kernel_path path, const float *input, long channels, long plane_stride, long row_width,
                           long kernel_height, long kernel_width, const float *weights, const float *bias, long outputs,
-                          long positions, float *out, long out_stride) {
-    switch (path) {
-    case ilnas_kernel_avx512:
-        forward_avx512(input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias, outputs,
-                       positions, out, out_stride);
-        return;
-    case ilnas_kernel_avx2:
-        forward_avx2(input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias, outputs,
-                     positions, out, out_stride);
-        return;
-    case ilnas_kernel_portable:
-        forward_portable(input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias, outputs,
-                         positions, out, out_stride);
-        return;
-    }
+                          long out_height, long out_width, float *out, long out_plane) {
+    DISPATCH(path, forward, input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias,
+             outputs, out_height, out_width, out, out_plane)
 }
 
 void ilnas_direct_weight_gradient(ilnas_kernel_path path, const float *input, long channels, long plane_stride,
                                   long row_width, long kernel_height, long kernel_width, const float *gradient,
-                                  long outputs, long gradient_stride, long positions, float *weight_gradient) {
-    switch (path) {
-    case ilnas_kernel_avx512:
-        weight_gradient_avx512(input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient, outputs,
-                               gradient_stride, positions, weight_gradient);
-        return;
-    case ilnas_kernel_avx2:
-        weight_gradient_avx2(input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient, outputs,
-                             gradient_stride, positions, weight_gradient);
-        return;
-    case ilnas_kernel_portable:
-        weight_gradient_portable(input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient,
-                                 outputs, gradient_stride, positions, weight_gradient);
-        return;
-    }
+                                  long outputs, long gradient_plane, long out_height, long out_width, float *lanes) {
+    DISPATCH(path, weight_gradient, input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient,
+             outputs, gradient_plane, out_height, out_width, lanes)
+}
+
+void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count, float *weight_gradient) {
+    DISPATCH(path, reduce_lanes, lanes, count, weight_gradient)
 }

@@ -4,10 +4,9 @@ import CConvolution
 /// small to pay for building the patch matrix (see ``ConvolutionAlgorithm/direct``). The vector kernels are C,
 /// compiled for AVX-512, AVX2 and the baseline, chosen by ``KernelPath``.
 ///
-/// Each image is copied into a zero-padded buffer whose rows the kernels read as one long "extended" row: an output
-/// row is computed across the whole padded width, and the columns past the output width are dropped. The input
-/// gradient is the direct convolution of the output gradient, padded by `kernel - 1 - padding`, with the kernels
-/// flipped and input and output channels swapped.
+/// Each image is copied into a zero-padded buffer, from which the kernels compute output rows in vectors of columns
+/// straight into the output tensor. The input gradient is the direct convolution of the output gradient, padded by
+/// `kernel - 1 - padding`, with the kernels flipped and input and output channels swapped.
 enum SmallChannelConvolution {
     /// Whether the kernels compute `geometry`: stride 1, dilation 1, at most 7 kernel columns, padding below the kernel.
     static func applies(to g: ConvolutionGeometry) -> Bool {
@@ -18,28 +17,24 @@ enum SmallChannelConvolution {
     /// The forward pass of ``Convolution2D/forward(input:weight:bias:geometry:algorithm:)``.
     static func forward(plan: ConvolutionPlan, input: Tensor, weight: Tensor, bias: Tensor?, path: KernelPath) -> Tensor {
         let g = plan.geometry
-        let image = ExtendedImage(channels: g.inputChannels, height: plan.height, width: plan.width, border: g.padding,
-                                  kernelHeight: g.kernelHeight)
-        let outputRows = ExtendedRows(count: g.outputChannels, positions: plan.outputHeight * image.paddedWidth)
-        let perWorker = image.size + outputRows.size
+        let image = PaddedImage(channels: g.inputChannels, height: plan.height, width: plan.width, border: g.padding)
         guard plan.chunks > 0 else { return Tensor(zeros: [0, g.outputChannels, plan.outputHeight, plan.outputWidth]) }
         return Tensor(shape: [plan.batch, g.outputChannels, plan.outputHeight, plan.outputWidth]) { y, _ in
-            withScratch(plan.chunks * perWorker) { scratch in
+            withScratch(plan.chunks * image.size) { scratch in
                 input.withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
                         withOptionalPointer(bias) { b in
                             let p = UncheckedSendable((x.baseAddress!, w.baseAddress!, b, y, scratch))
                             ComputeThreads.forEachChunk(plan.chunks) { chunk in
                                 let (x, w, b, y, scratch) = p.value
-                                let padded = scratch + chunk * perWorker, rows = padded + image.size
+                                let padded = scratch + chunk * image.size
                                 image.clear(padded)
                                 for n in ComputeThreads.range(ofChunk: chunk, of: plan.chunks, total: plan.batch) {
                                     image.fill(padded, from: x + n * plan.inputImageSize)
                                     ilnas_direct_forward(path.cPath, padded, g.inputChannels, image.plane, image.paddedWidth,
                                                          g.kernelHeight, g.kernelWidth, w, b, g.outputChannels,
-                                                         outputRows.positions, rows, outputRows.stride)
-                                    outputRows.crop(rows, rowWidth: image.paddedWidth, height: plan.outputHeight,
-                                                    width: plan.outputWidth, into: y + n * plan.outputImageSize)
+                                                         plan.outputHeight, plan.outputWidth, y + n * plan.outputImageSize,
+                                                         plan.outputPlane)
                                 }
                             }
                         }
@@ -55,20 +50,15 @@ enum SmallChannelConvolution {
                          path: KernelPath) -> Tensor? {
         guard plan.chunks > 0 else { return needsInputGradient ? Tensor(zeros: input.shape) : nil }
         let g = plan.geometry
-        let image = ExtendedImage(channels: g.inputChannels, height: plan.height, width: plan.width, border: g.padding,
-                                  kernelHeight: g.kernelHeight)
-        let gradientRows = ExtendedRows(count: g.outputChannels, positions: plan.outputHeight * image.paddedWidth)
+        let image = PaddedImage(channels: g.inputChannels, height: plan.height, width: plan.width, border: g.padding)
         // The input gradient's convolution: the output gradient padded by kernel - 1 - padding, flipped kernels.
-        let gradientImage = ExtendedImage(channels: g.outputChannels, height: plan.outputHeight, width: plan.outputWidth,
-                                          border: g.kernelHeight - 1 - g.padding, horizontalBorder: g.kernelWidth - 1 - g.padding,
-                                          kernelHeight: g.kernelHeight)
-        let inputRows = ExtendedRows(count: g.inputChannels, positions: plan.height * gradientImage.paddedWidth)
+        let gradientImage = PaddedImage(channels: g.outputChannels, height: plan.outputHeight, width: plan.outputWidth,
+                                        border: g.kernelHeight - 1 - g.padding, horizontalBorder: g.kernelWidth - 1 - g.padding)
         let flipped = needsInputGradient ? flippedTransposed(weight, g) : [Float]()
         let weightCount = weight.count, biasCount = biasGradient == nil ? 0 : g.outputChannels
         let layout = ScratchLayout<Buffer>([
-            .image: image.size, .gradientRows: gradientRows.size,
-            .gradientImage: needsInputGradient ? gradientImage.size : 0, .inputRows: needsInputGradient ? inputRows.size : 0,
-            .weightGradient: weightCount, .biasGradient: biasCount,
+            .image: image.size, .gradientImage: needsInputGradient ? gradientImage.size : 0,
+            .lanes: weightCount * Int(ILNAS_DIRECT_LANES), .weightGradient: weightCount, .biasGradient: biasCount,
         ])
         var inputGradient: Tensor?
         withScratch(plan.chunks * layout.perWorker) { scratch in
@@ -82,10 +72,10 @@ enum SmallChannelConvolution {
                                 func buffer(_ name: Buffer) -> UnsafeMutablePointer<Float> {
                                     layout.pointer(name, worker: chunk, in: scratch)
                                 }
-                                let padded = buffer(.image), rows = buffer(.gradientRows), dw = buffer(.weightGradient)
+                                let padded = buffer(.image), lanes = buffer(.lanes), dw = buffer(.weightGradient)
                                 let biasSums = buffer(.biasGradient)
                                 image.clear(padded)
-                                gradientRows.clear(rows)
+                                lanes.update(repeating: 0, count: weightCount * Int(ILNAS_DIRECT_LANES))
                                 dw.update(repeating: 0, count: weightCount)
                                 biasSums.update(repeating: 0, count: biasCount)
                                 if dx != nil { gradientImage.clear(buffer(.gradientImage)) }
@@ -95,20 +85,19 @@ enum SmallChannelConvolution {
                                         biasSums[o] += Reduction.sum(imageGradient + o * plan.outputPlane, plan.outputPlane)
                                     }
                                     image.fill(padded, from: x + n * plan.inputImageSize)
-                                    gradientRows.spread(imageGradient, rowWidth: image.paddedWidth, height: plan.outputHeight,
-                                                        width: plan.outputWidth, into: rows)
                                     ilnas_direct_weight_gradient(path.cPath, padded, g.inputChannels, image.plane,
-                                                                 image.paddedWidth, g.kernelHeight, g.kernelWidth, rows,
-                                                                 g.outputChannels, gradientRows.stride, gradientRows.positions, dw)
+                                                                 image.paddedWidth, g.kernelHeight, g.kernelWidth,
+                                                                 imageGradient, g.outputChannels, plan.outputPlane,
+                                                                 plan.outputHeight, plan.outputWidth, lanes)
                                     guard let dx, let wt else { continue }
-                                    let gradientPadded = buffer(.gradientImage), inputGradientRows = buffer(.inputRows)
+                                    let gradientPadded = buffer(.gradientImage)
                                     gradientImage.fill(gradientPadded, from: imageGradient)
                                     ilnas_direct_forward(path.cPath, gradientPadded, g.outputChannels, gradientImage.plane,
                                                          gradientImage.paddedWidth, g.kernelHeight, g.kernelWidth, wt, nil,
-                                                         g.inputChannels, inputRows.positions, inputGradientRows, inputRows.stride)
-                                    inputRows.crop(inputGradientRows, rowWidth: gradientImage.paddedWidth, height: plan.height,
-                                                   width: plan.width, into: dx + n * plan.inputImageSize)
+                                                         g.inputChannels, plan.height, plan.width,
+                                                         dx + n * plan.inputImageSize, plan.height * plan.width)
                                 }
+                                ilnas_direct_reduce_lanes(path.cPath, lanes, weightCount, dw)
                             }
                         }
                     }
@@ -151,16 +140,16 @@ enum SmallChannelConvolution {
     }
 
     /// The buffers of one worker's scratch memory in the backward pass.
-    private enum Buffer { case image, gradientRows, gradientImage, inputRows, weightGradient, biasGradient }
+    private enum Buffer { case image, gradientImage, lanes, weightGradient, biasGradient }
 }
 
 /// A zero-bordered copy of one image, laid out as the direct kernels read it: channels `plane` floats apart and
-/// enough zeros after the last row for their reads past it.
-struct ExtendedImage {
+/// enough zeros after the last plane for their reads past it.
+struct PaddedImage {
     let channels: Int, height: Int, width: Int, border: Int, horizontalBorder: Int
     let paddedWidth: Int, plane: Int, size: Int
 
-    init(channels: Int, height: Int, width: Int, border: Int, horizontalBorder: Int? = nil, kernelHeight: Int) {
+    init(channels: Int, height: Int, width: Int, border: Int, horizontalBorder: Int? = nil) {
         self.channels = channels
         self.height = height
         self.width = width
@@ -168,8 +157,7 @@ struct ExtendedImage {
         self.horizontalBorder = horizontalBorder ?? border
         paddedWidth = width + 2 * self.horizontalBorder
         plane = (height + 2 * border) * paddedWidth
-        // The kernels read up to a kernel row and ILNAS_DIRECT_SLACK floats past the last window.
-        size = channels * plane + paddedWidth + 2 * Int(ILNAS_DIRECT_SLACK)
+        size = channels * plane + Int(ILNAS_DIRECT_SLACK_ROWS) * paddedWidth + Int(ILNAS_DIRECT_SLACK)
     }
 
     /// Zeroes the whole buffer once; ``fill(_:from:)`` only ever writes the interior.
@@ -181,40 +169,6 @@ struct ExtendedImage {
             for h in 0..<height {
                 (buffer + c * plane + (h + border) * paddedWidth + horizontalBorder)
                     .update(from: image + (c * height + h) * width, count: width)
-            }
-        }
-    }
-}
-
-/// Output rows of the direct kernels: `count` rows of `positions` extended positions, `stride` floats apart (rounded
-/// up to 64 floats, whose surplus stays zero for the weight gradient's full vectors).
-struct ExtendedRows {
-    let count: Int, positions: Int, stride: Int
-    var size: Int { count * stride }
-
-    init(count: Int, positions: Int) {
-        self.count = count
-        self.positions = positions
-        stride = (positions + 63) / 64 * 64
-    }
-
-    func clear(_ rows: UnsafeMutablePointer<Float>) { rows.update(repeating: 0, count: size) }
-
-    /// Copies the first `width` columns of each `rowWidth`-wide extended row into the `count x height x width` `target`.
-    func crop(_ rows: UnsafePointer<Float>, rowWidth: Int, height: Int, width: Int, into target: UnsafeMutablePointer<Float>) {
-        for c in 0..<count {
-            for h in 0..<height {
-                (target + (c * height + h) * width).update(from: rows + c * stride + h * rowWidth, count: width)
-            }
-        }
-    }
-
-    /// Copies `source` (`count x height x width`) into extended rows `rowWidth` wide, leaving the surplus columns as
-    /// they are (zero once cleared).
-    func spread(_ source: UnsafePointer<Float>, rowWidth: Int, height: Int, width: Int, into rows: UnsafeMutablePointer<Float>) {
-        for c in 0..<count {
-            for h in 0..<height {
-                (rows + c * stride + h * rowWidth).update(from: source + (c * height + h) * width, count: width)
             }
         }
     }

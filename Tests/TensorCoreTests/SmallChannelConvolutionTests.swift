@@ -5,8 +5,9 @@ import XCTest
 /// The direct small-channel kernels on every instruction set this CPU runs, against the loop reference, im2col and
 /// finite differences.
 final class SmallChannelConvolutionTests: XCTestCase {
-    /// Shapes that reach every block size of the kernels: 1 to 13 output channels (blocks of 6 forward, 4 for the
-    /// weight gradient), kernel widths 1 to 7, non-square kernels and images, and rows shorter than a vector.
+    /// Shapes that reach every block size of the kernels: 1 to 13 output channels (blocks of up to 4), kernel widths
+    /// 1 to 7, non-square kernels and images, rows shorter than a vector, rows of more than 4 vectors with a partial
+    /// last one (75 columns), and heights that leave a partial block of rows.
     private let cases: [(ConvolutionGeometry, height: Int, width: Int)] = [
         (ConvolutionGeometry(inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: 2), 12, 11),
         (ConvolutionGeometry(inputChannels: 3, outputChannels: 13, kernelSize: 3, padding: 1), 9, 7),
@@ -15,6 +16,9 @@ final class SmallChannelConvolutionTests: XCTestCase {
         (ConvolutionGeometry(inputChannels: 1, outputChannels: 5, kernelSize: 7, padding: 3), 8, 9),
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 9, kernelHeight: 2, kernelWidth: 3, padding: 1), 6, 5),
         (ConvolutionGeometry(inputChannels: 6, outputChannels: 16, kernelSize: 5), 9, 8),
+        (ConvolutionGeometry(inputChannels: 1, outputChannels: 3, kernelSize: 3, padding: 1), 7, 75),
+        (ConvolutionGeometry(inputChannels: 3, outputChannels: 10, kernelSize: 5, padding: 1), 11, 37),
+        (ConvolutionGeometry(inputChannels: 2, outputChannels: 1, kernelHeight: 4, kernelWidth: 6, padding: 2), 13, 16),
     ]
 
     private var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }

@@ -3,14 +3,18 @@
 
 /// Direct convolution kernels for few channels, compiled for three instruction sets and chosen at run time.
 ///
-/// Images are "extended planes": channel c starts at `c * plane_stride`, rows are `row_width` floats apart, and an
-/// output position p (0 <= p < positions) reads input `p + ki * row_width + kj` of each channel (stride 1, no
-/// dilation, a kernel of `kernel_height x kernel_width`). With `row_width` the padded image's width, positions whose
-/// column is beyond the output width are surplus: their values are computed and must be ignored.
-/// Every input read may run ILNAS_DIRECT_SLACK floats past the last position's window: the caller provides them.
+/// Input images are zero-padded planes: channel c starts at `c * plane_stride`, rows are `row_width` floats apart,
+/// and output (h, w) reads input `h * row_width + w + ki * row_width + kj` of each channel (stride 1, no dilation, a
+/// kernel of `kernel_height x kernel_width`). Outputs and output gradients are plain `out_height x out_width` planes.
+/// Input reads may run up to ILNAS_DIRECT_SLACK_ROWS rows plus ILNAS_DIRECT_SLACK floats past the last plane: the
+/// caller provides them (their values only reach outputs that are never stored).
 
-/// Floats past the last read window that the kernels may read (their values only reach surplus positions).
+/// Floats past the slack rows that the kernels may read.
 #define ILNAS_DIRECT_SLACK 128
+/// Rows of `row_width` floats past the last plane that the kernels may read.
+#define ILNAS_DIRECT_SLACK_ROWS 7
+/// Floats of partial sums per weight in the weight gradient's `lanes` buffer.
+#define ILNAS_DIRECT_LANES 16
 
 /// The instruction set a kernel runs with.
 typedef enum {
@@ -22,20 +26,24 @@ typedef enum {
 /// Whether this CPU runs `path`.
 int ilnas_cpu_supports(ilnas_kernel_path path);
 
-/// out[o * out_stride + p] = bias[o] (0 without bias) + Σ_{c, ki, kj} weights[((o * channels + c) * kh + ki) * kw + kj]
-///                                                          · input[c * plane_stride + p + ki * row_width + kj]
-/// for 0 <= o < outputs, 0 <= p < positions. Writes exactly `positions` floats of each output row.
+/// out[o * out_plane + h * out_width + w] = bias[o] (0 without bias)
+///     + Σ_{c, ki, kj} weights[((o * channels + c) * kh + ki) * kw + kj] · input[c * plane_stride + (h + ki) * row_width + w + kj]
+/// for 0 <= o < outputs, 0 <= h < out_height, 0 <= w < out_width; writes nothing else.
 void ilnas_direct_forward(ilnas_kernel_path path, const float *input, long channels, long plane_stride, long row_width,
                           long kernel_height, long kernel_width, const float *weights, const float *bias, long outputs,
-                          long positions, float *out, long out_stride);
+                          long out_height, long out_width, float *out, long out_plane);
 
-/// weight_gradient[((o * channels + c) * kh + ki) * kw + kj] += Σ_p gradient[o * gradient_stride + p]
-///                                                                · input[c * plane_stride + p + ki * row_width + kj]
-/// over 0 <= p < positions rounded up to a multiple of 16: the gradient must hold zeros at surplus positions and
-/// up to that multiple (`gradient_stride` at least that large).
+/// Adds Σ_{h, w} gradient[o * gradient_plane + h * out_width + w] · input[c * plane_stride + (h + ki) * row_width + w + kj]
+/// to the partial sums of weight i = ((o * channels + c) * kh + ki) * kw + kj, the floats
+/// `lanes[i * ILNAS_DIRECT_LANES ..< (i + 1) * ILNAS_DIRECT_LANES]` (zero at first); ilnas_direct_reduce_lanes adds
+/// them up. Keeping partial sums across images spares a horizontal sum per weight and image.
 void ilnas_direct_weight_gradient(ilnas_kernel_path path, const float *input, long channels, long plane_stride,
                                   long row_width, long kernel_height, long kernel_width, const float *gradient,
-                                  long outputs, long gradient_stride, long positions, float *weight_gradient);
+                                  long outputs, long gradient_plane, long out_height, long out_width, float *lanes);
+
+/// weight_gradient[i] += the partial sums of weight i in `lanes` (written by ilnas_direct_weight_gradient with the
+/// same `path`), for 0 <= i < count, and zeroes them.
+void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count, float *weight_gradient);
 
 /// The Winograd F(2x2, 3x3) data transforms, on the same three paths.
 #include "WinogradTransforms.h"
