@@ -5,9 +5,9 @@ import Training
 
 /// What the processes of a data-parallel search must share before their first step, at the start of a run and after
 /// a resume: the configuration, the architecture (every mask), the weights, and the data order and position (the
-/// loader's seed, batch size and samples, the step the run continues from and the expansion callback's state). Each is
-/// kept as a 64-bit hash, and ``check(across:)`` compares them between the processes, so that ranks started with
-/// different options, data, builds or checkpoints stop with an error before they sum unrelated gradients.
+/// loader's seed, batch size, sample count and labels, the step the run continues from and the expansion callback's
+/// state). Each is kept as a 64-bit hash, and ``check(across:)`` compares them between the processes, so that ranks
+/// started with different options, data, builds or checkpoints stop with an error before they sum unrelated gradients.
 public struct StartAgreement: Equatable {
     /// The parts compared, in order, with their hashes.
     public let parts: [Part]
@@ -16,7 +16,9 @@ public struct StartAgreement: Equatable {
 
     /// One compared part: what it is, for the error message, and its hash.
     public struct Part: Equatable {
+        /// What the part is: `configuration`, `architecture`, `weights`, `training data` or `position in training`.
         public let name: String
+        /// Its 64-bit FNV-1a hash, the same on every machine.
         public let hash: UInt64
     }
 

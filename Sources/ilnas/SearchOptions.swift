@@ -48,6 +48,21 @@ struct SearchOptions: Codable, Equatable {
     var out: String
     var quiet: Bool
 
+    /// The options that decide what a run computes, which the processes of a data-parallel run compare before their
+    /// first step (`StartAgreement`): all but the compute threads (each process has its own), the output and printing
+    /// options, and the folders' paths, which may differ between machines (their contents are compared instead).
+    var agreementFields: SearchOptions {
+        var fields = self
+        fields.threads = 0
+        fields.checkpointEvery = 0
+        fields.out = ""
+        fields.quiet = false
+        fields.data = data.map { _ in "" }
+        fields.from = from.map { _ in "" }
+        fields.imageCache = nil
+        return fields
+    }
+
     /// How images are resized and given channels before normalisation.
     var images: ImagePreparation {
         ImagePreparation(imageSize: imageSize, channels: channels, imageCache: imageCache)

@@ -81,7 +81,7 @@ struct SearchRun {
         let checkpoints = writes ? try addFileWriters(to: loop, folder: folder, network: model, expansion: expansion, fresh: resumed == nil) : nil
         try resumed?.restore(loop, expansion: expansion)
         if !communicator.isAlone {
-            try StartAgreement(configuration: options, space: model, train: train, progress: loop.progress, expansion: expansion)
+            try StartAgreement(configuration: options.agreementFields, space: model, train: train, progress: loop.progress, expansion: expansion)
                 .check(across: communicator)
         }
 

@@ -1,4 +1,4 @@
-import ArchitectureSearch
+@testable import ArchitectureSearch
 import Datasets
 import TensorCore
 import Training
@@ -52,6 +52,18 @@ final class StartAgreementTests: XCTestCase {
         XCTAssertEqual(base, try agreement(), "the hashes are the same in every process and run")
         XCTAssertEqual(try differingParts(base, try agreement()), [])
         try base.check(across: SingleProcess())
+    }
+
+    /// The hashes must be the same in processes on different machines, so they are FNV-1a, pinned here to its
+    /// published test vectors (a hash seeded per process would pass every comparison made within one process).
+    func testTheHashIsFNV1a() {
+        var hash = StableHash()
+        XCTAssertEqual(hash.value, 0xcbf2_9ce4_8422_2325)
+        hash.mix(UInt8(ascii: "a"))
+        XCTAssertEqual(hash.value, 0xaf63_dc4c_8601_ec8c)
+        var foobar = StableHash()
+        foobar.mix(bytes: Array("foobar".utf8))
+        XCTAssertEqual(foobar.value, 0x8594_4171_f739_67e8)
     }
 
     func testEachDifferenceIsFoundAndNamed() throws {
