@@ -129,7 +129,8 @@ public final class TrainingLoop {
     /// (``LabeledBatch/globalCount`` samples in all; `BatchSource.batches(epoch:from:shard:)` gives them) and the
     /// results are the whole mini-batch's.
     /// - Throws: ``TrainingError/nonFiniteLoss(loss:epoch:batch:globalStep:)``, naming the step ``progress`` is at,
-    ///   when the loss is infinite or NaN: training has diverged, and the step changes nothing.
+    ///   when the loss is infinite or NaN: training has diverged, and the step changes nothing;
+    ///   ``TrainingError/invalidSetting(_:)`` on every process when their rows do not add up to the global batch.
     public func step(_ batch: LabeledBatch, learningRate: Float) throws -> (loss: Float, correct: Int, gradientNorm: Double?) {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
@@ -170,9 +171,17 @@ public final class TrainingLoop {
         var (loss, correct) = shard.labels.isEmpty ? (0, 0) : try backpropagate(shard, share: share)
         loss *= share
         let stop: Float = stopRequest?() == true ? 1 : 0
-        let reduced = try communicator.allReduceSum(parameters.map(\.gradient) + [Tensor(shape: [3], scalars: [loss, Float(correct), stop])])
-        for (parameter, gradient) in zip(parameters, reduced) { parameter.gradient = gradient }
+        let reduced = try communicator.allReduceSum(parameters.map(\.gradient)
+            + [Tensor(shape: [4], scalars: [loss, Float(correct), stop, Float(shard.labels.count)])])
         let totals = reduced[parameters.count]
+        // Every rank sees the same sum, so a batch given whole to every rank (or a wrong shard) stops all of them alike.
+        let rows = Int(totals[flat: 3].rounded())
+        guard rows == shard.globalCount else {
+            throw TrainingError.invalidSetting("step \(progress.globalStep + 1) (epoch \(progress.epoch + 1), batch \(progress.batch + 1)): "
+                + "the \(communicator.size) processes hold \(rows) rows of a batch of \(shard.globalCount) between them; give each its "
+                + "rows only (BatchSource.batches(epoch:from:shard:))")
+        }
+        for (parameter, gradient) in zip(parameters, reduced) { parameter.gradient = gradient }
         anyRankRequestedStop = totals[flat: 2] > 0
         return (totals[flat: 0], Int(totals[flat: 1].rounded()))
     }
@@ -212,6 +221,7 @@ public enum Evaluation {
     public static func evaluate(on data: BatchSource, topK k: Int, objective: any Objective = SoftmaxCrossEntropyObjective(),
                                 communicator: any Communicator = SingleProcess(),
                                 outputs: (Tensor) throws -> Tensor) throws -> (loss: Float, accuracy: Float, topKAccuracy: Float) {
+        guard k >= 1 else { throw TrainingError.invalidSetting("top-k accuracy needs k >= 1, got \(k)") }
         let sums = try sums(on: data, topK: k, objective: objective, communicator: communicator, outputs: outputs)
         return (sums.loss, sums.accuracy, sums.topKAccuracy)
     }
