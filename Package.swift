@@ -14,7 +14,7 @@ let experimentDependencies: [Target.Dependency] = [
 ///   Datasets            <- TensorCore, CZlib, CJPEG, CPNG  IDX/CSV/CIFAR/STL-10 readers, JPEG/PNG image folders, data loader, augmentation
 ///   Serialization       <- TensorCore     safetensors reader and writer, hardened against hostile files, checksums; atomic file writes
 ///   Training            <- NeuralNetwork, Datasets, Serialization  training loop with typed events and callbacks
-///   ArchitectureSearch  <- Training, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
+///   ArchitectureSearch  <- Training, Datasets, Serialization  growing networks (saved as safetensors), granularities, the architecture optimizer
 ///   ModelExport         <- ArchitectureSearch, Serialization, SwiftProtobuf  compaction of a grown network (absent
 ///                          channels, kernels and connections taken out), its inference with each weight dense or
 ///                          sparse by density, safetensors and ONNX export; the ONNX types
@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CJPEG", "CPNG"], resources: [.copy("Resources/digits.csv.gz")]),
         .target(name: "Serialization", dependencies: ["TensorCore"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Datasets", "Serialization", "TensorCore"]),
-        .target(name: "ArchitectureSearch", dependencies: ["Training", "NeuralNetwork", "Serialization", "TensorCore"]),
+        .target(name: "ArchitectureSearch", dependencies: ["Training", "Datasets", "NeuralNetwork", "Serialization", "TensorCore"]),
         .target(
             name: "ModelExport",
             dependencies: [

@@ -5,7 +5,8 @@ import XCTest
 /// The direct small-channel kernels on every instruction set this CPU runs, against the loop reference, im2col and
 /// finite differences.
 final class SmallChannelConvolutionTests: XCTestCase {
-    /// Shapes that reach every block size of the kernels: 1 to 13 output channels (blocks of up to 4), kernel widths
+    /// Shapes that reach every block size of the kernels: 1 to 16 output channels (blocks of up to 8, and the blocks of
+    /// fewer than 4 channels whose 3- or 5-high kernels share input rows), kernel widths
     /// 1 to 7, non-square kernels and images, rows shorter than a vector, rows of more than 4 vectors with a partial
     /// last one (75 columns), and heights that leave a partial block of rows.
     private let cases: [(ConvolutionGeometry, height: Int, width: Int)] = [
@@ -19,6 +20,7 @@ final class SmallChannelConvolutionTests: XCTestCase {
         (ConvolutionGeometry(inputChannels: 1, outputChannels: 3, kernelSize: 3, padding: 1), 7, 75),
         (ConvolutionGeometry(inputChannels: 3, outputChannels: 10, kernelSize: 5, padding: 1), 11, 37),
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 1, kernelHeight: 4, kernelWidth: 6, padding: 2), 13, 16),
+        (ConvolutionGeometry(inputChannels: 2, outputChannels: 5, kernelSize: 3, padding: 1), 9, 10),
     ]
 
     private var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }
