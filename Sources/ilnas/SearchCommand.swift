@@ -27,7 +27,7 @@ struct SearchCommand: ParsableCommand {
     )
 
     enum Baseline: String, ExpressibleByArgument, CaseIterable, Codable {
-        case ilnas, fixed, random
+        case ilnas, fixed, random, retrained
     }
 
     enum Template: String, ExpressibleByArgument, CaseIterable, Codable {
@@ -36,7 +36,7 @@ struct SearchCommand: ParsableCommand {
 
     @Option(help: "Folder with MNIST-format IDX, CIFAR-10, CIFAR-100 or STL-10 binary files (or the folder holding the archive's folder), or image folders train/ and val/ (default: the embedded sklearn 8x8 digits).")
     var data: String?
-    @Option(help: "Keep evolving the final network of this run folder on --data (Section 5.2): images are adapted to its input (resized; grey repeated into colour or colour averaged into grey) and a new output layer replaces the old one when the class count differs.")
+    @Option(help: "Keep evolving the final network of this run folder on --data (Section 5.2), or with --baseline retrained train its architecture anew: images are adapted to its input (resized; grey repeated into colour or colour averaged into grey) and a new output layer replaces the old one when the class count differs.")
     var from: String?
     @Option(help: "Parameter budget, e.g. 20000, 100k, 2.5M (default: 20k on digits, 100k with --data).")
     var budget: ParameterBudget?
@@ -73,7 +73,7 @@ struct SearchCommand: ParsableCommand {
     var candidateFactor: Double = 2
     @Option(name: .customLong("scoring-batches"), help: "Mini-batches averaged for each expansion's gradients.")
     var scoringBatches: Int = 2
-    @Option(help: "ilnas (the search), fixed (a VGG-like network of the budget's size) or random (random growth).")
+    @Option(help: "ilnas (the search), fixed (a VGG-like network of the budget's size), random (random growth) or retrained (the final architecture of --from trained from fresh weights, without growth: what the architecture is worth apart from the weights it grew with).")
     var baseline: Baseline = .ilnas
     @Option(help: "Random growth only: run this many trials (different random choices) and keep the best, as the paper's best of 5.")
     var trials: Int = 1
@@ -122,7 +122,10 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--arch-lr-decay must be one of \(ExpansionSchedule.Decay.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         _ = try TopDownGranularity(parsing: granularity)
-        if from != nil, baseline == .fixed { throw ValidationError("--from keeps evolving a network: use it with --baseline ilnas or random") }
+        if from != nil, baseline == .fixed {
+            throw ValidationError("--from keeps evolving a network (--baseline ilnas or random) or trains its architecture anew (--baseline retrained)")
+        }
+        if from == nil, baseline == .retrained { throw ValidationError("--baseline retrained trains the architecture of a finished run: name it with --from RUN") }
     }
 
     func run() throws {

@@ -94,13 +94,18 @@ struct SearchOptions: Codable, Equatable {
                               scoringBatches: scoringBatches)
     }
 
-    /// What is trained: the fixed baseline, or a network grown by the gradient selection or at random.
+    /// What is trained: the fixed baseline, a network grown by the gradient selection or at random, or the
+    /// architecture of an earlier run trained anew.
     func trainedNetwork() throws -> SearchRun.Network {
         let selection: ArchitectureOptimizer.Selection = baseline == .random ? .random : .gradient
-        if let from { return .evolved(TransferSource(folder: RunFolder(path: from)), selection: selection) }
+        if let from {
+            let source = TransferSource(folder: RunFolder(path: from))
+            return baseline == .retrained ? .retrained(source) : .evolved(source, selection: selection)
+        }
         switch (baseline, template) {
         case (.fixed, .mlp): throw SearchError.invalidSetting("the fixed baseline is VGG-like and needs --template conv")
         case (.fixed, .conv): return .fixed(convolutionalTemplate)
+        case (.retrained, _): throw SearchError.invalidSetting("--baseline retrained needs --from RUN")
         case (_, .mlp): return .grown(MultilayerPerceptronTemplate(), selection: selection)
         case (_, .conv): return .grown(convolutionalTemplate, selection: selection)
         }

@@ -18,11 +18,13 @@ struct SearchRun {
         case grown(any SearchTemplate, selection: ArchitectureOptimizer.Selection)
         /// The final network of an earlier run, kept growing on this run's data (Section 5.2).
         case evolved(TransferSource, selection: ArchitectureOptimizer.Selection)
+        /// The final architecture of an earlier run with fresh weights, trained without growth.
+        case retrained(TransferSource)
 
         /// How units are chosen, for the networks that grow.
         var selection: ArchitectureOptimizer.Selection? {
             switch self {
-            case .fixed: nil
+            case .fixed, .retrained: nil
             case let .grown(_, selection), let .evolved(_, selection): selection
             }
         }
@@ -159,6 +161,10 @@ struct SearchRun {
             return try template.makeNetwork(inputShape: inputShape, classes: classes, seed: options.seed)
         case let .evolved(source, _):
             return try source.network(classes: classes)
+        case let .retrained(source):
+            let model = try source.network(classes: classes).withFreshWeights(seed: options.seed)
+            try budget.validate(start: model)
+            return model
         }
     }
 
