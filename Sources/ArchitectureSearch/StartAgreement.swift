@@ -5,7 +5,7 @@ import Training
 
 /// What the processes of a data-parallel search must share before their first step, at the start of a run and after
 /// a resume: the configuration, the architecture (every mask), the weights, and the data order and position (the
-/// loader's seed, batch size, sample count and labels, the step the run continues from and the expansion callback's
+/// loader's seed, batch size, sample count and labels, the pixels of up to 256 images as prepared, the step the run continues from and the expansion callback's
 /// state). Each is kept as a 64-bit hash, and ``check(across:)`` compares them between the processes, so that ranks
 /// started with different options, data, builds or checkpoints stop with an error before they sum unrelated gradients.
 public struct StartAgreement: Equatable {
@@ -37,6 +37,12 @@ public struct StartAgreement: Equatable {
                       train.dataset.count] + train.dataset.labels {
             data.mix(value)
         }
+        let size = train.dataset.sampleSize
+        train.dataset.images.withUnsafeBufferPointer { pixels in
+            for image in Self.sampledImages(count: train.dataset.count) {
+                for pixel in pixels[(image * size)..<((image + 1) * size)] { data.mix(UInt64(pixel.bitPattern)) }
+            }
+        }
         var position = StableHash()
         for value in [progress.epoch, progress.batch, progress.globalStep] { position.mix(value) }
         if let expansion { position.mix(bytes: try encoder.encode(expansion.state)) }
@@ -45,6 +51,17 @@ public struct StartAgreement: Equatable {
                  Part(name: "weights", hash: space.weightHash), Part(name: "training data", hash: data.value),
                  Part(name: "position in training", hash: position.value)]
     }
+
+    /// The images whose pixels (as prepared: decoded, resized, normalised) the training-data part hashes: at most
+    /// ``imagesHashed``, evenly spaced and the first always among them. Enough to catch other files or another
+    /// preparation, without a pass over a large dataset.
+    static func sampledImages(count: Int) -> [Int] {
+        guard count > imagesHashed else { return Array(0..<count) }
+        return (0..<imagesHashed).map { $0 * count / imagesHashed }
+    }
+
+    /// The most images whose pixels the training-data part hashes.
+    static let imagesHashed = 256
 
     /// Compares every part with the other processes of `communicator` (two reductions per part; nothing when alone).
     /// - Throws: ``SearchError/ranksDisagreeAtStart(parts:completedSteps:ranks:)`` naming the parts that differ, on

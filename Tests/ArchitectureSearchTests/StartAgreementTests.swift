@@ -24,16 +24,17 @@ final class StartAgreementTests: XCTestCase {
 
     private struct Options: Codable { var learningRate: Double }
 
-    private func loader(seed: UInt64) throws -> DataLoader {
-        let images = Tensor(shape: [10, 2, 6, 6], generator: { Float($0 % 7) })
+    private func loader(seed: UInt64, pixelNudged: Bool = false) throws -> DataLoader {
+        var images = Tensor(shape: [10, 2, 6, 6], generator: { Float($0 % 7) })
+        if pixelNudged { images[flat: 9 * 72 + 40] = images[flat: 9 * 72 + 40].nextUp }
         return try DataLoader(dataset: try LabeledDataset(images: images, labels: (0..<10).map { $0 % 3 }, classCount: 3),
                               batchSize: 4, seed: seed)
     }
 
     private func agreement(options: Options = Options(learningRate: 0.1), network: GrowingNetwork? = nil, loaderSeed: UInt64 = 1,
-                           progress: TrainingProgress = TrainingProgress()) throws -> StartAgreement {
+                           pixelNudged: Bool = false, progress: TrainingProgress = TrainingProgress()) throws -> StartAgreement {
         try StartAgreement(configuration: options, space: try network ?? SearchFixtures.convolutionalNetwork(),
-                           train: try loader(seed: loaderSeed), progress: progress, expansion: nil)
+                           train: try loader(seed: loaderSeed, pixelNudged: pixelNudged), progress: progress, expansion: nil)
     }
 
     /// The parts that a rank holding `mine` finds different from a rank holding `peer`, through the check's error.
@@ -70,6 +71,8 @@ final class StartAgreementTests: XCTestCase {
         let base = try agreement()
         XCTAssertEqual(try differingParts(base, try agreement(options: Options(learningRate: 0.2))), ["configuration"])
         XCTAssertEqual(try differingParts(base, try agreement(loaderSeed: 2)), ["training data"])
+        XCTAssertEqual(try differingParts(base, try agreement(pixelNudged: true)), ["training data"],
+                       "one pixel of the last image one ulp apart (another file, or another normalisation)")
         var resumed = TrainingProgress()
         resumed.batch = 1
         resumed.globalStep = 1
@@ -85,6 +88,17 @@ final class StartAgreementTests: XCTestCase {
         try grown.add(unit)
         grown.finishAdding()
         XCTAssertTrue(try differingParts(base, try agreement(network: grown)).contains("architecture"))
+    }
+
+    /// Every image of a small dataset is hashed; of a large one, 256 evenly spaced from the first.
+    func testTheSampledImagesSpanTheDataset() {
+        XCTAssertEqual(StartAgreement.sampledImages(count: 3), [0, 1, 2])
+        let sampled = StartAgreement.sampledImages(count: 60_000)
+        XCTAssertEqual(sampled.count, 256)
+        XCTAssertEqual(sampled.first, 0)
+        XCTAssertEqual(sampled.last, 255 * 60_000 / 256)
+        XCTAssertEqual(Set(sampled).count, 256)
+        XCTAssertEqual(StartAgreement.sampledImages(count: 257).count, 256)
     }
 
     func testTheErrorSaysWhatDiffersAndWhen() {
