@@ -90,7 +90,7 @@ public enum Convolution2D {
     }
 
     /// How many images of a batch of `batch` `height x width` images share one GEMM (small feature maps are
-    /// grouped so that each product is at least about 1024 columns wide) with the current ``ComputeThreads/count``.
+    /// grouped so that each product is at least about 256 columns wide) with the current ``ComputeThreads/count``.
     public static func imagesPerProduct(geometry g: ConvolutionGeometry, height: Int, width: Int, batch: Int) throws -> Int {
         let (outH, outW) = try g.outputSize(height: height, width: width)
         return ConvolutionPlan.imagesPerProduct(geometry: g, outputPlane: outH * outW, batch: batch,

@@ -68,7 +68,7 @@ final class Convolution2DTests: XCTestCase {
         }
     }
 
-    /// Feature maps of 1024 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
+    /// Feature maps of 256 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
     /// two threads, must add the exact gradients onto what the gradient tensors already hold.
     func testLargeAndSmallMapsOnOneAndTwoThreadsAccumulateExactGradients() throws {
         let defaultThreads = ComputeThreads.count
