@@ -51,10 +51,16 @@ INLINE AVX2 void add_tail(const float *source, float *target, long i, long n) {
     for (; i < n; i++) target[i] += source[i];
 }
 
+// A copied row of at least a vector ends with one more whole vector ending at the row's end: it overlaps floats
+// already copied, with the same values.
 INLINE AVX2 void copy_avx2(const float *source, float *target, long n) {
+    if (n < 8) {
+        copy_tail(source, target, 0, n);
+        return;
+    }
     long i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(target + i, _mm256_loadu_ps(source + i));
-    copy_tail(source, target, i, n);
+    if (i < n) _mm256_storeu_ps(target + n - 8, _mm256_loadu_ps(source + n - 8));
 }
 
 INLINE AVX2 void add_avx2(const float *source, float *target, long n) {
@@ -64,13 +70,17 @@ INLINE AVX2 void add_avx2(const float *source, float *target, long n) {
 }
 
 INLINE AVX512 void copy_avx512(const float *source, float *target, long n) {
+    if (n < 16) {
+        copy_avx2(source, target, n);
+        return;
+    }
     long i = 0;
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(target + i, _mm512_loadu_ps(source + i));
-    if (i + 8 <= n) {
-        _mm256_storeu_ps(target + i, _mm256_loadu_ps(source + i));
-        i += 8;
+    if (i + 8 >= n && i < n) {
+        _mm256_storeu_ps(target + n - 8, _mm256_loadu_ps(source + n - 8));
+    } else if (i < n) {
+        _mm512_storeu_ps(target + n - 16, _mm512_loadu_ps(source + n - 16));
     }
-    copy_tail(source, target, i, n);
 }
 
 INLINE AVX512 void add_avx512(const float *source, float *target, long n) {
