@@ -8,7 +8,7 @@ let experimentDependencies: [Target.Dependency] = [
 
 /// Module layout (arrows point one way):
 ///   CBLAS, CZlib, CJPEG, CPNG, CHeap (system libraries: OpenBLAS/LAPACKE, zlib, libjpeg-turbo, libpng, glibc malloc tuning)
-///   CConvolution        (C) direct small-channel convolution kernels for AVX-512, AVX2 and the baseline, chosen at run time
+///   CConvolution        (C) direct small-channel convolution kernels, Winograd transforms and im2col unfolding for AVX-512, AVX2 and the baseline, chosen at run time
 ///   TensorCore          <- CBLAS, CHeap, CConvolution   tensors, BLAS, kernels with forward/backward, random numbers, threads
 ///   NeuralNetwork       <- TensorCore     parameters with architecture masks, layers, optimizers
 ///   Datasets            <- TensorCore, CZlib, CJPEG, CPNG  IDX/CSV/CIFAR/STL-10 readers, JPEG/PNG image folders, data loader, augmentation

@@ -6,22 +6,23 @@
 /// single-threaded GEMMs on its own scratch memory (see `ConvolutionPlan`).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
-    /// `kernelPath` is the instruction set of the direct kernels (by default ``KernelPath/current()``).
+    /// `kernelPath` is the instruction set of the direct kernels and of im2col's unfolding (by default
+    /// ``KernelPath/current()``).
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
                                algorithm: ConvolutionAlgorithm = .automatic, kernelPath: KernelPath? = nil) throws -> Tensor {
         let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: bias, geometry: g)
+        let path = try kernelPath ?? KernelPath.current()
         switch try algorithm.resolved(for: g) {
         case .winograd:
             return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
         case .direct:
-            return SmallChannelConvolution.forward(plan: plan, input: input, weight: weight, bias: bias,
-                                                   path: try kernelPath ?? KernelPath.current())
+            return SmallChannelConvolution.forward(plan: plan, input: input, weight: weight, bias: bias, path: path)
         case .im2col, .automatic:
             break
         }
         return weight.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
-            return unfoldedForward(plan: plan, input: input, bias: bias) { patches, out, columns, ldb, beta in
+            return unfoldedForward(plan: plan, input: input, bias: bias, path: path) { patches, out, columns, ldb, beta in
                 Gemm.multiply(w, patches, into: out, m: g.outputChannels, n: columns, k: g.patchSize, beta: beta, ldb: ldb)
             }
         }
@@ -37,15 +38,15 @@ public enum Convolution2D {
         }
         let plan = try ConvolutionPlan(input: input, weightShape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth],
                                        bias: bias, geometry: g)
-        return unfoldedForward(plan: plan, input: input, bias: bias) { patches, out, columns, ldb, beta in
+        return unfoldedForward(plan: plan, input: input, bias: bias, path: try KernelPath.current()) { patches, out, columns, ldb, beta in
             weight.multiply(patches, into: out, columns: columns, ldb: ldb, ldc: columns, beta: beta)
         }
     }
 
-    /// The im2col forward pass of `plan`, where `product(patches, out, columns, ldb, beta)` computes
+    /// The im2col forward pass of `plan`, unfolding by the kernels of `path`, where `product(patches, out, columns, ldb, beta)` computes
     /// `out = W · patches + beta · out` for `columns` patch columns (rows `ldb` apart) into `[outputChannels, columns]`.
     private static func unfoldedForward(
-        plan: ConvolutionPlan, input: Tensor, bias: Tensor?,
+        plan: ConvolutionPlan, input: Tensor, bias: Tensor?, path: KernelPath,
         product: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, Float) -> Void
     ) -> Tensor {
         let outputs = plan.geometry.outputChannels, outPlane = plan.outputPlane
@@ -65,7 +66,7 @@ public enum Convolution2D {
                         for (first, count) in plan.groups(ofChunk: chunk) {
                             let span = count * outPlane
                             let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
-                                                       padded: padded, into: columns)
+                                                       padded: padded, into: columns, path: path)
                             if count == 1 {
                                 let out = y + first * plan.outputImageSize
                                 for o in 0..<outputs { (out + o * outPlane).update(repeating: biasValues[o], count: outPlane) }
@@ -89,7 +90,7 @@ public enum Convolution2D {
     }
 
     /// How many images of a batch of `batch` `height x width` images share one GEMM (small feature maps are
-    /// grouped so that each product is at least about 1024 columns wide) with the current ``ComputeThreads/count``.
+    /// grouped so that each product is at least about 256 columns wide) with the current ``ComputeThreads/count``.
     public static func imagesPerProduct(geometry g: ConvolutionGeometry, height: Int, width: Int, batch: Int) throws -> Int {
         let (outH, outW) = try g.outputSize(height: height, width: width)
         return ConvolutionPlan.imagesPerProduct(geometry: g, outputPlane: outH * outW, batch: batch,
@@ -97,7 +98,8 @@ public enum Convolution2D {
     }
 
     /// Accumulates `∂L/∂weight` and `∂L/∂bias` and returns `∂L/∂input` (or `nil` when not needed).
-    /// `kernelPath` is the instruction set of the direct kernels (by default ``KernelPath/current()``).
+    /// `kernelPath` is the instruction set of the direct kernels and of im2col's unfolding (by default
+    /// ``KernelPath/current()``).
     ///
     /// The weight gradient is exact for every entry, including weights that are zero:
     /// it does not depend on the weight's value.
@@ -116,6 +118,7 @@ public enum Convolution2D {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
+        let path = try kernelPath ?? KernelPath.current()
         switch try algorithm.resolved(for: g) {
         case .winograd:
             return WinogradConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
@@ -124,8 +127,7 @@ public enum Convolution2D {
         case .direct:
             return SmallChannelConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
                                                     weightGradient: &weightGradient, biasGradient: &biasGradient,
-                                                    needsInputGradient: needsInputGradient,
-                                                    path: try kernelPath ?? KernelPath.current())
+                                                    needsInputGradient: needsInputGradient, path: path)
         case .im2col, .automatic:
             break
         }
@@ -163,7 +165,7 @@ public enum Convolution2D {
                                     for (first, count) in plan.groups(ofChunk: chunk) {
                                         let span = count * outPlane
                                         let patches = plan.patches(of: x + first * plan.inputImageSize, count: count,
-                                                                   padded: padded, into: columns)
+                                                                   padded: padded, into: columns, path: path)
                                         for image in 0..<count where biasCount > 0 {
                                             let imageGradient = dy + (first + image) * plan.outputImageSize
                                             for o in 0..<outputs {
@@ -198,7 +200,8 @@ public enum Convolution2D {
                                         for image in 0..<count {
                                             plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span,
                                                                    scratch: paddedGradient,
-                                                                   into: imageGradients + image * plan.inputImageSize)
+                                                                   into: imageGradients + image * plan.inputImageSize,
+                                                                   path: path)
                                         }
                                     }
                                 }

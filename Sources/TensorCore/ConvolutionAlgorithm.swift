@@ -48,16 +48,17 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
 
     /// Up to this many input channels ``automatic`` takes the direct kernels where they apply: the patch matrix of
     /// im2col has so few rows that building it costs as much as the GEMMs. Not more, although 6 -> 16 channels 5x5 on
-    /// 14x14 maps runs faster direct (see ``directMaximumOutputTaps``): a connection of a growing network keeps the
-    /// algorithm it was made with, and inner connections grow to many channels, where the direct kernels take 1.5 to
-    /// 1.75 times as long as im2col (32 -> 64 channels 5x5).
+    /// 14x14 maps runs faster direct with AVX-512 (see ``directMaximumOutputTaps``): a connection of a growing network
+    /// keeps the algorithm it was made with, and inner connections grow to many channels, where the direct kernels
+    /// take about twice as long as im2col (32 -> 64 channels 5x5).
     public static let directMaximumInputChannels = 3
     /// Up to this many output channels times kernel taps ``automatic`` takes the direct kernels (with at most
     /// ``directMaximumInputChannels`` input channels). Measured by the benchmark's overhead table (`swift run -c release
-    /// Benchmarks --cpu-clock --only conv1 --only lenet5.conv2 --only cnn100k.conv2 --threads 1`, forward+backward
-    /// against the same im2col GEMMs, batch 128, medians of 3 interleaved rounds, AVX-512 and
-    /// `OPENBLAS_CORETYPE=Haswell ILNAS_KERNELS=avx2`): direct / im2col time 0.56 and 0.47 for 1 -> 6 channels 5x5
-    /// (150), 0.74 and 0.81 for 3 -> 16 3x3 (144), 0.85 and 0.95 for 3 -> 32 3x3 (288); 1 -> 32 5x5 (800) 1.08 and
-    /// 0.99, so im2col keeps it. (6 -> 16 5x5 on 14x14 maps: 0.71 and 0.94; 32 -> 64 5x5: 1.48 and 1.74.)
+    /// Benchmarks --cpu-clock --only lenet5.conv1 --only resnet20.conv1 --only vgg_s.conv1 --only vgg_m.conv1 --only
+    /// cnn100k --threads 1`, forward+backward, batch 128, medians of 3 rounds, AVX-512 and
+    /// `OPENBLAS_CORETYPE=Haswell ILNAS_KERNELS=avx2`): direct / im2col time 0.68 and 0.49 for 1 -> 6 channels 5x5
+    /// (150), 0.85 and 0.74 for 3 -> 16 3x3 (144), 0.86 and 0.98 for 3 -> 32 3x3 (288); 3 -> 64 3x3 (576) 0.79 and
+    /// 1.01, 1 -> 32 5x5 (800) 1.31 and 1.04, so im2col keeps them. (6 -> 16 5x5 on 14x14 maps: 0.74 and 1.05;
+    /// 32 -> 64 5x5: 1.98 and 1.93.)
     public static let directMaximumOutputTaps = 288
 }

@@ -1,3 +1,5 @@
+import CConvolution
+
 /// Unfolding of one image's convolution patches into a matrix (im2col), and the inverse accumulation (col2im).
 ///
 /// The patch matrix has `patchSize` rows (channel, kernel row, kernel column) and
@@ -40,53 +42,46 @@ enum Im2Col {
 
     /// Writes the patch matrix of the padded image (`C x paddedHeight x paddedWidth`) into `columns`,
     /// whose rows are `rowStride` apart (`outputHeight * outputWidth` for one image; more when several
-    /// images share a matrix side by side).
+    /// images share a matrix side by side). Stride 1 runs the vector kernels of `path` (``ilnas_unfold``).
     static func unfold(_ padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
-                       outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
-        // Short rows copied 8 floats at a time may write past their end into the next output row of the same
-        // patch row, which is written right after; the last output row of each is copied exactly.
-        let overrun = outputWidth >= 4
+                       outputHeight: Int, outputWidth: Int, into columns: UnsafeMutablePointer<Float>, rowStride: Int,
+                       path: KernelPath) {
+        if g.stride == 1 {
+            ilnas_unfold(path.cPath, padded, g.inputChannels, paddedHeight, paddedWidth, g.kernelHeight, g.kernelWidth,
+                         g.dilation, outputHeight, outputWidth, columns, rowStride)
+            return
+        }
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
-                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, isLastOutputRow in
-            let destination = columns + columnRow
-            let source = padded + imageRow
-            if g.stride == 1 {
-                if overrun && !isLastOutputRow {
-                    copyInBlocksOfEight(source, to: destination, count: outputWidth)
-                } else {
-                    copy(source, to: destination, count: outputWidth)
-                }
-            } else {
-                for ow in 0..<outputWidth { destination[ow] = source[ow * g.stride] }
-            }
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+            let destination = columns + columnRow, source = padded + imageRow
+            for ow in 0..<outputWidth { destination[ow] = source[ow * g.stride] }
         }
     }
 
     /// Adds the patch-matrix gradient `columns` (rows `rowStride` apart) onto the padded image gradient
-    /// (`C x paddedHeight x paddedWidth`). Both must extend ``blockOverrun`` floats past their last row:
-    /// rows are added in 8-float blocks whose surplus lanes add zero.
+    /// (`C x paddedHeight x paddedWidth`): the adjoint of ``unfold(_:paddedHeight:paddedWidth:geometry:outputHeight:outputWidth:into:rowStride:path:)``.
+    /// Every path adds in the same order, so all give the same bits.
     static func fold(_ columns: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
-                     outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int) {
-        let fullBlocks = outputWidth / 8, tail: SIMD8<UInt32>? = outputWidth % 8 == 0 ? nil : tailMasks[outputWidth % 8]
+                     outputHeight: Int, outputWidth: Int, into padded: UnsafeMutablePointer<Float>, rowStride: Int,
+                     path: KernelPath) {
+        if g.stride == 1 {
+            ilnas_fold(path.cPath, columns, rowStride, g.inputChannels, paddedHeight, paddedWidth, g.kernelHeight,
+                       g.kernelWidth, g.dilation, outputHeight, outputWidth, padded)
+            return
+        }
         forEachPatchRow(paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g, outputHeight: outputHeight,
-                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow, _ in
-            let source = columns + columnRow
-            let destination = padded + imageRow
-            if g.stride == 1 {
-                addInBlocksOfEight(source, to: destination, fullBlocks: fullBlocks, tail: tail)
-            } else {
-                for ow in 0..<outputWidth { destination[ow * g.stride] += source[ow] }
-            }
+                        outputWidth: outputWidth, rowStride: rowStride) { imageRow, columnRow in
+            let source = columns + columnRow, destination = padded + imageRow
+            for ow in 0..<outputWidth { destination[ow * g.stride] += source[ow] }
         }
     }
 
-    /// Calls `body(imageOffset, columnOffset, isLastOutputRow)` for every output row of every patch-matrix row:
-    /// the padded image offset of the row's first input element, the patch-matrix offset of its first entry, and
-    /// whether it is the patch-matrix row's last output row.
+    /// Calls `body(imageOffset, columnOffset)` for every output row of every patch-matrix row: the padded image
+    /// offset of the row's first input element and the patch-matrix offset of its first entry.
     @inline(__always)
     private static func forEachPatchRow(paddedHeight: Int, paddedWidth: Int, geometry g: ConvolutionGeometry,
                                         outputHeight: Int, outputWidth: Int, rowStride: Int,
-                                        _ body: (_ imageOffset: Int, _ columnOffset: Int, _ isLastOutputRow: Bool) -> Void) {
+                                        _ body: (_ imageOffset: Int, _ columnOffset: Int) -> Void) {
         let paddedPlane = paddedHeight * paddedWidth
         var row = 0
         for channel in 0..<g.inputChannels {
@@ -94,8 +89,8 @@ enum Im2Col {
                 for kj in 0..<g.kernelWidth {
                     var imageOffset = channel * paddedPlane + ki * g.dilation * paddedWidth + kj * g.dilation
                     var columnOffset = row * rowStride
-                    for oh in 0..<outputHeight {
-                        body(imageOffset, columnOffset, oh == outputHeight - 1)
+                    for _ in 0..<outputHeight {
+                        body(imageOffset, columnOffset)
                         imageOffset += g.stride * paddedWidth
                         columnOffset += outputWidth
                     }
@@ -108,49 +103,5 @@ enum Im2Col {
     @inline(__always)
     private static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { destination[i] = source[i] }
-    }
-
-    /// How far 8-float block operations may read or write past the end of a row.
-    static let blockOverrun = 8
-
-    /// For a tail of `n` floats, the bit mask keeping lanes `0..<n` of an 8-float block.
-    private static let tailMasks: [SIMD8<UInt32>] = (0..<8).map { n in
-        SIMD8<UInt32>((0..<8).map { $0 < n ? UInt32.max : 0 })
-    }
-
-    /// `destination[0..<count] += source[0..<count]` in `fullBlocks` 8-float blocks and, when `count` is not a
-    /// multiple of 8, a last block whose lanes beyond `count` the `tail` mask clears: that block reads and writes
-    /// up to 7 floats past `count` in both, adding zero to those of `destination` (they keep their value).
-    @inline(__always)
-    private static func addInBlocksOfEight(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
-                                           fullBlocks: Int, tail: SIMD8<UInt32>?) {
-        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
-        for block in 0..<fullBlocks {
-            let offset = 32 * block
-            let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                + from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-            to.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
-        }
-        guard let tail else { return }
-        // Clear the surplus lanes by their bits (multiplying by zero would turn an infinity into NaN).
-        let offset = 32 * fullBlocks
-        let bits = from.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self) & tail
-        let sum = to.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) + unsafeBitCast(bits, to: SIMD8<Float>.self)
-        to.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
-    }
-
-    /// Copies `count` floats rounded up to a multiple of 8, in 8-float moves: up to 7 floats past `count` are read
-    /// and written. The caller guarantees that both stay inside memory it owns and that the extra destination
-    /// floats are overwritten afterwards.
-    @inline(__always)
-    private static func copyInBlocksOfEight(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
-                                            count: Int) {
-        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
-        var offset = 0
-        while offset < 4 * count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
-                          as: SIMD8<Float>.self)
-            offset += 32
-        }
     }
 }

@@ -1,8 +1,8 @@
 import CConvolution
 import Foundation
 
-/// The instruction set the framework's own vector kernels (``SmallChannelConvolution``) run with, chosen at run time:
-/// the widest this CPU supports, or the one the environment variable `ILNAS_KERNELS` names.
+/// The instruction set the framework's own vector kernels (``SmallChannelConvolution``, im2col's unfolding) run with,
+/// chosen at run time: the widest this CPU supports, or the one the environment variable `ILNAS_KERNELS` names.
 public enum KernelPath: String, Sendable, CaseIterable {
     /// The compiler's baseline vectors (SSE2 on x86-64): every CPU.
     case portable

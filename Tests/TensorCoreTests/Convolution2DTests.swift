@@ -10,7 +10,7 @@ final class Convolution2DTests: XCTestCase {
         ConvolutionGeometry(inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
         ConvolutionGeometry(inputChannels: 2, outputChannels: 1, kernelSize: 7, stride: 3, padding: 3),
         ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelHeight: 2, kernelWidth: 3, stride: 2, padding: 0),
-        // Output rows 5 and 3 wide: patch rows copied in blocks of eight, and exactly.
+        // Output rows 5 and 3 wide: a 4-float vector and single floats, single floats only.
         ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 4),
         ConvolutionGeometry(inputChannels: 1, outputChannels: 2, kernelSize: 6),
     ]
@@ -68,7 +68,7 @@ final class Convolution2DTests: XCTestCase {
         }
     }
 
-    /// Feature maps of 1024 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
+    /// Feature maps of 256 outputs or more get one GEMM per image; smaller ones share GEMMs. Both, on one and
     /// two threads, must add the exact gradients onto what the gradient tensors already hold.
     func testLargeAndSmallMapsOnOneAndTwoThreadsAccumulateExactGradients() throws {
         let defaultThreads = ComputeThreads.count

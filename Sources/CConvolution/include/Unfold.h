@@ -1,0 +1,25 @@
+#ifndef ILNAS_UNFOLD_H
+#define ILNAS_UNFOLD_H
+
+#include "CConvolution.h"
+
+/// The unfolding of im2col for stride 1 and its adjoint, compiled for the three instruction sets of
+/// `ilnas_kernel_path` and chosen at run time. They copy and add floats in the same order on every path, so every
+/// path gives bit-identical results, and they touch no float outside the rows they name.
+///
+/// The padded image is `[channels, padded_height, padded_width]`; patch-matrix row `r = (c * kernel_height + ki) *
+/// kernel_width + kj` starts at `columns + r * row_stride` and holds the `out_height x out_width` outputs' inputs,
+/// row by row: entry `oh * out_width + ow` is `padded[c][oh + ki * dilation][ow + kj * dilation]`.
+
+/// Writes the patch matrix of one padded image into `columns`.
+void ilnas_unfold(ilnas_kernel_path path, const float *padded, long channels, long padded_height, long padded_width,
+                  long kernel_height, long kernel_width, long dilation, long out_height, long out_width,
+                  float *columns, long row_stride);
+
+/// Adds every entry of the patch-matrix gradient `columns` onto the padded image gradient element it was copied
+/// from by `ilnas_unfold`, in the order of patch rows, output rows and columns.
+void ilnas_fold(ilnas_kernel_path path, const float *columns, long row_stride, long channels, long padded_height,
+                long padded_width, long kernel_height, long kernel_width, long dilation, long out_height,
+                long out_width, float *padded);
+
+#endif
