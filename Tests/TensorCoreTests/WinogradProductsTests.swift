@@ -6,9 +6,10 @@ import XCTest
 /// must give the reference's values exactly.
 final class WinogradProductsTests: XCTestCase {
     /// (m, n, k): one element; rows past the register blocks of 8, 6, 4 and 2 rows; columns in whole blocks of 32
-    /// and 16, a lone 16-column vector after them, and fewer than 16 left over; a single step and long sums.
+    /// and 16, a lone 16-column vector after them, and fewer than 16 left over; a single step, sums read in place
+    /// (up to 16 rows of b) and from copied panels, of one copy and of two (past 128 rows).
     private let cases = [(1, 1, 1), (3, 17, 5), (4, 16, 16), (5, 33, 7), (7, 15, 3), (8, 32, 16), (9, 48, 2),
-                         (13, 70, 9), (17, 90, 13), (16, 256, 16)]
+                         (13, 70, 9), (17, 90, 13), (16, 256, 16), (6, 49, 17), (9, 40, 33), (5, 21, 140)]
     /// Floats after the products that must stay untouched.
     private let guardCount = 16
 
