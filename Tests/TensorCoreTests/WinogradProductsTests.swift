@@ -1,7 +1,8 @@
 @testable import TensorCore
 import XCTest
 
-/// The Winograd products on every path this CPU runs, against sums written out here. The operands are small
+/// The Winograd products on every path this CPU runs, as chosen (kernel or BLAS) and always by the kernels, against
+/// sums written out here. The operands are small
 /// integers, so every sum is exact in Float whatever its order and with or without fused multiply-adds: each path
 /// must give the reference's values exactly.
 final class WinogradProductsTests: XCTestCase {
@@ -18,11 +19,15 @@ final class WinogradProductsTests: XCTestCase {
         let positions = WinogradTransform.positions
         for path in KernelPath.allCases where path.isSupported {
             for (m, n, k) in cases {
-                for transposeA in [false, true] {
+                for (transposeA, kernel) in [(false, false), (true, false), (false, true), (true, true)] {
                     let a = (0..<positions * m * k).map { _ in Float(rng.nextIndex(below: 17)) - 8 }
                     let b = (0..<positions * k * n).map { _ in Float(rng.nextIndex(below: 17)) - 8 }
                     var c = [Float](repeating: .nan, count: positions * m * n + guardCount)
-                    WinogradProducts.multiply(a, transposeA: transposeA, b, into: &c, m: m, n: n, k: k, path: path)
+                    if kernel {
+                        WinogradProducts.kernelMultiply(a, transposeA: transposeA, b, into: &c, m: m, n: n, k: k, path: path)
+                    } else {
+                        WinogradProducts.multiply(a, transposeA: transposeA, b, into: &c, m: m, n: n, k: k, path: path)
+                    }
                     var expected = [Float](repeating: .nan, count: c.count)
                     for e in 0..<positions {
                         for i in 0..<m {
@@ -36,7 +41,7 @@ final class WinogradProductsTests: XCTestCase {
                             }
                         }
                     }
-                    let label = "\(path) m \(m) n \(n) k \(k) transposeA \(transposeA)"
+                    let label = "\(path) m \(m) n \(n) k \(k) transposeA \(transposeA) kernel \(kernel)"
                     XCTAssertEqual(c.prefix(positions * m * n), expected.prefix(positions * m * n), label)
                     XCTAssertTrue(c.suffix(guardCount).allSatisfy(\.isNaN), "wrote past the products: \(label)")
                 }

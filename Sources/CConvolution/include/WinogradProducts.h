@@ -4,8 +4,9 @@
 #include "CConvolution.h"
 
 /// The matrix products of a Winograd convolution, one per tile position: a few dozen channels by a few hundred tiles,
-/// small enough to stay in cache, where a BLAS call spends much of its time packing the operands. These multiply the
-/// operands where they lie, in register blocks, on the three paths of `ilnas_kernel_path`. Each path sums in its own
+/// small enough to stay in cache, where a BLAS call spends much of its time packing the operands. These multiply them
+/// in register blocks, reading `a` in place and `b` in place or (past 16 rows) one column panel at a time copied
+/// into contiguous memory, on the three paths of `ilnas_kernel_path`. Each path sums in its own
 /// order (and with fused multiply-adds on AVX2 and AVX-512), so the paths agree up to rounding, not bit for bit.
 /// All matrices are row-major.
 
