@@ -52,12 +52,13 @@ enum WinogradConvolution {
                                     rows: rows, into: v + slot * tilesPerImage, tileCount: tileCount)
         }
 
-        /// The 16 products `c[e] = op(a[e]) · op(b[e])`, `m x n` each, of position-major operands.
-        func multiplyPositions(_ a: UnsafePointer<Float>, transposeA: Bool = false, _ b: UnsafePointer<Float>, transposeB: Bool = false,
-                               into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float = 0) {
+        /// `du[e] (+)= dm[e] · v[e]ᵀ` at every position, onto `du` when `accumulate`: a sum over the long tile
+        /// dimension, left to BLAS (dot-product register blocks measured slower at these shapes).
+        func accumulateWeightGradient(_ dm: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into du: UnsafeMutablePointer<Float>,
+                                      outputs: Int, inputs: Int, tiles: Int, accumulate: Bool) {
             for e in 0..<WinogradTransform.positions {
-                Gemm.multiply(a + e * m * k, transposeA: transposeA, b + e * k * n, transposeB: transposeB,
-                              into: c + e * m * n, m: m, n: n, k: k, beta: beta)
+                Gemm.multiply(dm + e * outputs * tiles, v + e * inputs * tiles, transposeB: true, into: du + e * outputs * inputs,
+                              m: outputs, n: inputs, k: tiles, beta: accumulate ? 1 : 0)
             }
         }
     }
@@ -96,7 +97,7 @@ enum WinogradConvolution {
                                     tiling.transformInput(x, index: first + image, slot: image, tileCount: tiles,
                                                           padded: padded, rows: buffer(.rows), into: v)
                                 }
-                                tiling.multiplyPositions(u, v, into: m, m: outputs, n: tiles, k: inputs)
+                                WinogradProducts.multiply(u, v, into: m, m: outputs, n: tiles, k: inputs)
                                 for image in 0..<count {
                                     let out = y + (first + image) * plan.outputImageSize
                                     let target = tiling.coversOutputExactly ? out : buffer(.staging)
@@ -165,7 +166,7 @@ enum WinogradConvolution {
                             padded.update(repeating: 0, count: tiling.paddedImageSize)
                             staging.update(repeating: 0, count: tiling.stagingSize)
                             bias.update(repeating: 0, count: biasCount)
-                            var beta: Float = 0
+                            var accumulate = false
                             for (first, count) in plan.groups(ofChunk: chunk, size: tiling.group) {
                                 let tiles = count * tiling.tilesPerImage
                                 for image in 0..<count {
@@ -184,12 +185,13 @@ enum WinogradConvolution {
                                                                      into: dm + image * tiling.tilesPerImage)
                                 }
                                 // dU += dM · Vᵀ at every position.
-                                tiling.multiplyPositions(dm, v, transposeB: true, into: du, m: outputs, n: inputs, k: tiles, beta: beta)
-                                beta = 1
+                                tiling.accumulateWeightGradient(dm, v, into: du, outputs: outputs, inputs: inputs, tiles: tiles,
+                                                                accumulate: accumulate)
+                                accumulate = true
                                 guard let dx else { continue }
                                 // dV = Uᵀ · dM, folded back into image gradients.
                                 let dv = buffer(.transformedInputGradient, chunk), paddedGradient = buffer(.paddedGradient, chunk)
-                                tiling.multiplyPositions(u, transposeA: true, dm, into: dv, m: inputs, n: tiles, k: outputs)
+                                WinogradProducts.multiply(u, transposeA: true, dm, into: dv, m: inputs, n: tiles, k: outputs)
                                 for image in 0..<count {
                                     WinogradTransform.inputGradient(dv + image * tiling.tilesPerImage, channels: inputs,
                                                                     tileRows: tiling.tileRows, tileColumns: tiling.tileColumns,

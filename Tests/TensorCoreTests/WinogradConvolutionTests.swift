@@ -20,6 +20,10 @@ final class WinogradConvolutionTests: XCTestCase {
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 32, 31, 3),
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 5, 28, 2),
         (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1), 4, 30, 2),
+        // Products past every register block: rows of 13 outputs (blocks of 8, 6 and 4 and single rows) and of 5
+        // inputs; 27 tiles per image, both in one group on one thread (54 tiles: a column block of 32, a lone 16
+        // and 6 left over) and one each on two.
+        (ConvolutionGeometry(inputChannels: 5, outputChannels: 13, kernelSize: 3, padding: 1), 6, 18, 2),
     ]
 
     private func withThreads(_ body: (Int) throws -> Void) throws {

@@ -47,6 +47,8 @@ void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count,
 
 /// The Winograd F(2x2, 3x3) data transforms, on the same three paths.
 #include "WinogradTransforms.h"
+/// The Winograd convolution's matrix products, on the same three paths.
+#include "WinogradProducts.h"
 
 /// The im2col unfolding for stride 1 and its adjoint, on the same three paths.
 #include "Unfold.h"
