@@ -11,7 +11,7 @@ public enum Convolution2D {
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
                                algorithm: ConvolutionAlgorithm = .automatic, kernelPath: KernelPath? = nil) throws -> Tensor {
         let plan = try ConvolutionPlan(input: input, weightShape: weight.shape, bias: bias, geometry: g)
-        let path = try kernelPath ?? KernelPath.current()
+        let path = try KernelPath.checked(kernelPath)
         switch try algorithm.resolved(for: g) {
         case .winograd:
             return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
@@ -118,7 +118,7 @@ public enum Convolution2D {
             throw TensorError.shapeMismatch(operation: "conv2d backward (weight gradient)", expected: weight.shape, actual: weightGradient.shape)
         }
         if let biasGradient { try ensureShape(biasGradient, [g.outputChannels], "conv2d backward (bias gradient)") }
-        let path = try kernelPath ?? KernelPath.current()
+        let path = try KernelPath.checked(kernelPath)
         switch try algorithm.resolved(for: g) {
         case .winograd:
             return WinogradConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,

@@ -21,6 +21,16 @@ public enum KernelPath: String, Sendable, CaseIterable {
     /// value or one this CPU cannot run.
     public static func current() throws -> KernelPath { try selected.get() }
 
+    /// `path` when this CPU runs it, ``current()`` when `path` is `nil`; throws for a path the CPU lacks, whose
+    /// instructions would stop the process.
+    static func checked(_ path: KernelPath?) throws -> KernelPath {
+        guard let path else { return try current() }
+        guard path.isSupported else {
+            throw TensorError.invalidArgument(operation: "conv2d", reason: "this CPU cannot run the \(path.rawValue) kernels")
+        }
+        return path
+    }
+
     private static let selected = Result<KernelPath, any Error> {
         try resolve(environmentValue: ProcessInfo.processInfo.environment[environmentVariable])
     }

@@ -143,7 +143,8 @@ struct SearchCommand: ParsableCommand {
         var data = try SearchData.load(directory: data, seed: seed, adaptingTo: trained?.inputShape, images: images)
         let start = try trained.map { try TransferSource.fitting($0, classes: data.train.classCount) }
         if let start, let from, !quiet {
-            print("evolving the network of \(from): \(start.parameterCount) parameters, input \(start.inputShape)")
+            let what = baseline == .retrained ? "training the architecture of \(from) anew" : "evolving the network of \(from)"
+            print("\(what): \(start.parameterCount) parameters, input \(start.inputShape)")
         }
         if !quiet {
             print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images of shape "

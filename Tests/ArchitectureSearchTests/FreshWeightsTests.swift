@@ -11,7 +11,16 @@ final class FreshWeightsTests: XCTestCase {
     private func grownNetwork() throws -> GrowingNetwork {
         let network = try SearchFixtures.convolutionalNetwork(seed: 5)
         let batches = SearchFixtures.batches(inputShape: network.inputShape, classes: 3, count: 2, batchSize: 8, seed: 9)
-        for unit in SearchFixtures.placeholderUnits(network, granularity: KernelGranularity()).prefix(3) { try network.add(unit) }
+        // Promote the last placeholder of the first node that has two, so that a placeholder sits between real channels.
+        let units = SearchFixtures.placeholderUnits(network, granularity: KernelGranularity())
+        let interleaving = try XCTUnwrap(units.first { unit in
+            guard let edge = network.edges.first(where: { $0.weight.name == unit.key }), let node = network.node(edge.source),
+                  let entry = unit.entries.first else { return false }
+            let channel = (entry / edge.weight.shape[2...].reduce(1, *)) % edge.weight.shape[1]
+            return node.placeholderChannels.count >= 2 && channel == node.placeholderChannels.last
+        })
+        try network.add(interleaving)
+        for unit in units.filter({ $0.key != interleaving.key }).prefix(2) { try network.add(unit) }
         network.setCandidateGradients(true)
         let structural = network.structuralUnits()
         try network.add(try XCTUnwrap(structural.first { if case .connection = $0.kind { true } else { false } }))
@@ -43,7 +52,9 @@ final class FreshWeightsTests: XCTestCase {
         let start = try SearchFixtures.convolutionalNetwork(seed: 5)
         XCTAssertEqual(network.nodes.count, start.nodes.count + 1, "a layer was inserted")
         XCTAssertEqual(network.edges.count, start.edges.count + 2, "a connection was added (and one for the layer)")
-        XCTAssertTrue(network.nodes.contains { !$0.placeholderChannels.isEmpty }, "the grown network has placeholders")
+        XCTAssertTrue(network.nodes.contains { node in
+            node.isPlaceholder.indices.contains { i in node.isPlaceholder[i] && node.isPlaceholder[(i + 1)...].contains(false) }
+        }, "a placeholder sits between real channels, so real indices differ from tensor indices")
         let fresh = try network.withFreshWeights(seed: 11)
 
         XCTAssertEqual(fresh.nodes.count, network.nodes.count)
@@ -64,6 +75,10 @@ final class FreshWeightsTests: XCTestCase {
         }
         XCTAssertEqual(fresh.parameterCount, network.parameterCount)
         XCTAssertEqual(fresh.multiplyAccumulates, network.multiplyAccumulates)
+        XCTAssertEqual(fresh.limits, network.limits, "a later search grows it under the same limits")
+        fresh.finishAdding()
+        XCTAssertTrue(fresh.nodes.dropFirst().dropLast().allSatisfy { !$0.placeholderChannels.isEmpty }, "placeholders come back for growth")
+        XCTAssertEqual(fresh.parameterCount, network.parameterCount, "without changing the architecture")
         let batch = SearchFixtures.batches(inputShape: network.inputShape, classes: 3, count: 1, batchSize: 4, seed: 2)[0]
         XCTAssertEqual(try fresh.forward(batch.inputs, mode: .inference).shape, [4, 3])
     }
@@ -71,19 +86,28 @@ final class FreshWeightsTests: XCTestCase {
     func testWeightsAreDrawnAnewWithinTheInitialisationBoundsAndBySeed() throws {
         let network = try grownNetwork()
         let fresh = try network.withFreshWeights(seed: 11)
+        var fullRowBounds: [Float] = [], sparseRowBounds: [Float] = []
         for edge in fresh.edges {
-            let source = try XCTUnwrap(fresh.node(edge.source))
-            let area = edge.weight.shape[2...].reduce(1, *)
-            let density = Double(edge.weight.activeCount) / Double(edge.weight.value.count)
-            let bound = Float((6 / (Double(source.realChannelCount * area) * density)).squareRoot())
+            let rows = edge.weight.shape[0], rowLength = edge.weight.value.count / rows
             var present: [Float] = []
-            for index in 0..<edge.weight.value.count {
-                let value = edge.weight.value[flat: index]
-                if edge.weight.mask.isActive(index) { present.append(value) } else { XCTAssertEqual(value, 0) }
+            for row in 0..<rows {
+                // He's bound for the fan-in this target channel has in the connection.
+                let fanIn = (0..<rowLength).filter { edge.weight.mask.isActive(row * rowLength + $0) }.count
+                let bound = Float((6 / Double(max(1, fanIn))).squareRoot())
+                let values = (0..<rowLength).map { edge.weight.value[flat: row * rowLength + $0] }
+                for (offset, value) in values.enumerated() {
+                    if edge.weight.mask.isActive(row * rowLength + offset) {
+                        XCTAssertLessThanOrEqual(abs(value), bound, "\(edge.weight.name) row \(row) within ±\(bound)")
+                        present.append(value)
+                    } else {
+                        XCTAssertEqual(value, 0)
+                    }
+                }
+                if fanIn == rowLength { fullRowBounds.append(bound) } else if fanIn > 0 { sparseRowBounds.append(bound) }
             }
-            XCTAssertTrue(present.allSatisfy { abs($0) <= bound }, "\(edge.weight.name) within ±\(bound)")
             XCTAssertGreaterThan(Set(present).count, present.count / 2, "\(edge.weight.name) drawn, not constant")
         }
+        XCTAssertFalse(fullRowBounds.isEmpty || sparseRowBounds.isEmpty, "rows of both kinds are checked")
         let trainedValues = Set(network.parameters.flatMap { parameter in
             (0..<parameter.value.count).filter { parameter.mask.isActive($0) }.map { parameter.value[flat: $0] }
         })

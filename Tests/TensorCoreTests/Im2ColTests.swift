@@ -10,6 +10,7 @@ final class Im2ColTests: XCTestCase {
     private let cases: [(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, dilation: Int)] = [
         (2, 5, 3, 3, 3, 1), (1, 4, 4, 2, 2, 1), (3, 6, 11, 3, 1, 1), (2, 9, 12, 5, 5, 1), (1, 7, 21, 2, 6, 1),
         (6, 14, 14, 5, 5, 1), (1, 28, 28, 5, 5, 1), (2, 8, 29, 3, 3, 2), (1, 6, 39, 3, 5, 1), (2, 5, 16, 1, 1, 1),
+        (1, 5, 9, 3, 5, 1), (2, 6, 14, 3, 3, 1), (1, 6, 30, 3, 3, 1),   // rows of 5, 12 and 28: a 4-float tail
     ]
 
     private var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }

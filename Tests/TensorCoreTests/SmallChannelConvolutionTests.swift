@@ -147,5 +147,8 @@ final class SmallChannelConvolutionTests: XCTestCase {
         XCTAssertThrowsError(try KernelPath.resolve(environmentValue: "sse9")) { error in
             XCTAssertTrue("\(error)".contains("ILNAS_KERNELS"), "\(error)")
         }
+        // A path given to a convolution is checked too (on a CPU without AVX-512, asking for it is an error, not a crash).
+        for path in KernelPath.allCases { XCTAssertEqual((try? KernelPath.checked(path)) == path, path.isSupported, "\(path)") }
+        XCTAssertEqual(try KernelPath.checked(nil), try KernelPath.current())
     }
 }
