@@ -1,4 +1,5 @@
 #include "Unfold.h"
+#include "target_attributes.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -30,8 +31,6 @@
     }
 
 #if UNFOLD_X86
-#define AVX512 __attribute__((target("avx512f,avx2")))
-#define AVX2 __attribute__((target("avx2")))
 
 // The end of a row, after its whole 16- or 8-float vectors: at most one 4-float vector, then single floats (masked
 // vector moves are slower than these on some CPUs, much slower for AVX2 stores on AMD's).

@@ -1,4 +1,5 @@
 #include "WinogradProducts.h"
+#include "target_attributes.h"
 
 // The product is written once over 16-float vectors and a register block whose size is a compile-time constant of
 // each path (always inlined, so the block's accumulators live in registers): on AVX-512 one vector is one register,
@@ -98,13 +99,6 @@ INLINE void small_gemm_body(int block_rows, int block_vectors, long m, long n, l
 }
 
 // One function per instruction set with its register blocks, and the public function that picks one.
-#if defined(__x86_64__) || defined(__i386__)
-#define AVX512 __attribute__((target("avx512f,avx2,fma")))
-#define AVX2 __attribute__((target("avx2,fma")))
-#else
-#define AVX512
-#define AVX2
-#endif
 
 #define GEMM_PARAMETERS                                                                                              \
     long m, long n, long k, const float *a, long a_row_stride, long a_column_stride, const float *b, long ldb,      \

@@ -1,4 +1,5 @@
 #include "WinogradTransforms.h"
+#include "target_attributes.h"
 
 // Each transform is written once as plain loops over the tiles of a row (`j`), which the compiler vectorises; it is
 // inlined into one function per instruction set, so those loops become 16-, 8- or 4-float vectors. The loops only add
@@ -160,13 +161,6 @@ INLINE void output_gradient_body(const float *restrict dy, long outputs, long ti
 
 // One function per instruction set around each body, and the public function that picks one. Off x86 the three are
 // the same baseline code (the kernel path there is always portable).
-#if defined(__x86_64__) || defined(__i386__)
-#define AVX512 __attribute__((target("avx512f,avx2,fma")))
-#define AVX2 __attribute__((target("avx2,fma")))
-#else
-#define AVX512
-#define AVX2
-#endif
 #define SELECT(name, path, arguments)                                      \
     switch (path) {                                                        \
     case ilnas_kernel_avx512: name##_avx512 arguments; return;            \
