@@ -1,4 +1,5 @@
 #include "CConvolution.h"
+#include "instruction_sets.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -68,31 +69,20 @@ int ilnas_cpu_supports(ilnas_kernel_path path) {
 #endif
 }
 
-#if ILNAS_X86
-#define DISPATCH(path, name, ...)                                         \
-    switch (path) {                                                       \
-    case ilnas_kernel_avx512: name##_avx512(__VA_ARGS__); return;         \
-    case ilnas_kernel_avx2: name##_avx2(__VA_ARGS__); return;             \
-    case ilnas_kernel_portable: name##_portable(__VA_ARGS__); return;     \
-    }
-#else
-#define DISPATCH(path, name, ...) name##_portable(__VA_ARGS__);
-#endif
-
 void ilnas_direct_forward(ilnas_kernel_path path, const float *input, long channels, long plane_stride, long row_width,
                           long kernel_height, long kernel_width, const float *weights, const float *bias, long outputs,
                           long out_height, long out_width, float *out, long out_plane) {
-    DISPATCH(path, forward, input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias,
+    ILNAS_DISPATCH(path, forward, input, channels, plane_stride, row_width, kernel_height, kernel_width, weights, bias,
              outputs, out_height, out_width, out, out_plane)
 }
 
 void ilnas_direct_weight_gradient(ilnas_kernel_path path, const float *input, long channels, long plane_stride,
                                   long row_width, long kernel_height, long kernel_width, const float *gradient,
                                   long outputs, long gradient_plane, long out_height, long out_width, float *lanes) {
-    DISPATCH(path, weight_gradient, input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient,
+    ILNAS_DISPATCH(path, weight_gradient, input, channels, plane_stride, row_width, kernel_height, kernel_width, gradient,
              outputs, gradient_plane, out_height, out_width, lanes)
 }
 
 void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count, float *weight_gradient) {
-    DISPATCH(path, reduce_lanes, lanes, count, weight_gradient)
+    ILNAS_DISPATCH(path, reduce_lanes, lanes, count, weight_gradient)
 }

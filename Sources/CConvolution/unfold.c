@@ -1,5 +1,5 @@
 #include "Unfold.h"
-#include "target_attributes.h"
+#include "instruction_sets.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -137,27 +137,16 @@ static void fold_portable(const float *columns, long row_stride, long channels, 
     FOR_EACH_PATCH_ROW(add_portable(column_row, image_row, out_width))
 }
 
-#if UNFOLD_X86
-#define UNFOLD_DISPATCH(path, name, ...)                                  \
-    switch (path) {                                                       \
-    case ilnas_kernel_avx512: name##_avx512(__VA_ARGS__); return;         \
-    case ilnas_kernel_avx2: name##_avx2(__VA_ARGS__); return;             \
-    case ilnas_kernel_portable: name##_portable(__VA_ARGS__); return;     \
-    }
-#else
-#define UNFOLD_DISPATCH(path, name, ...) name##_portable(__VA_ARGS__);
-#endif
-
 void ilnas_unfold(ilnas_kernel_path path, const float *padded, long channels, long padded_height, long padded_width,
                   long kernel_height, long kernel_width, long dilation, long out_height, long out_width,
                   float *columns, long row_stride) {
-    UNFOLD_DISPATCH(path, unfold, padded, channels, padded_height, padded_width, kernel_height, kernel_width, dilation,
+    ILNAS_DISPATCH(path, unfold, padded, channels, padded_height, padded_width, kernel_height, kernel_width, dilation,
                     out_height, out_width, columns, row_stride)
 }
 
 void ilnas_fold(ilnas_kernel_path path, const float *columns, long row_stride, long channels, long padded_height,
                 long padded_width, long kernel_height, long kernel_width, long dilation, long out_height,
                 long out_width, float *padded) {
-    UNFOLD_DISPATCH(path, fold, columns, row_stride, channels, padded_height, padded_width, kernel_height,
+    ILNAS_DISPATCH(path, fold, columns, row_stride, channels, padded_height, padded_width, kernel_height,
                     kernel_width, dilation, out_height, out_width, padded)
 }

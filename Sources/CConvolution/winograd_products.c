@@ -1,5 +1,5 @@
 #include "WinogradProducts.h"
-#include "target_attributes.h"
+#include "instruction_sets.h"
 
 // The product is written once over 16-float vectors and a register block whose size is a compile-time constant of
 // each path (always inlined, so the block's accumulators live in registers): on AVX-512 one vector is one register,
@@ -110,9 +110,5 @@ static AVX2 void small_gemm_avx2(GEMM_PARAMETERS) { small_gemm_body(6, 1, GEMM_A
 static void small_gemm_portable(GEMM_PARAMETERS) { small_gemm_body(2, 1, GEMM_ARGUMENTS); }
 
 void ilnas_small_gemm(ilnas_kernel_path path, GEMM_PARAMETERS) {
-    switch (path) {
-    case ilnas_kernel_avx512: small_gemm_avx512(GEMM_ARGUMENTS); return;
-    case ilnas_kernel_avx2: small_gemm_avx2(GEMM_ARGUMENTS); return;
-    case ilnas_kernel_portable: small_gemm_portable(GEMM_ARGUMENTS); return;
-    }
+    ILNAS_DISPATCH(path, small_gemm, GEMM_ARGUMENTS)
 }

@@ -1,5 +1,5 @@
 #include "WinogradTransforms.h"
-#include "target_attributes.h"
+#include "instruction_sets.h"
 
 // Each transform is written once as plain loops over the tiles of a row (`j`), which the compiler vectorises; it is
 // inlined into one function per instruction set, so those loops become 16-, 8- or 4-float vectors. The loops only add
@@ -159,15 +159,7 @@ INLINE void output_gradient_body(const float *restrict dy, long outputs, long ti
     }
 }
 
-// One function per instruction set around each body, and the public function that picks one. Off x86 the three are
-// the same baseline code (the kernel path there is always portable).
-#define SELECT(name, path, arguments)                                      \
-    switch (path) {                                                        \
-    case ilnas_kernel_avx512: name##_avx512 arguments; return;            \
-    case ilnas_kernel_avx2: name##_avx2 arguments; return;                \
-    case ilnas_kernel_portable: name##_portable arguments; return;        \
-    }
-
+// One function per instruction set around each body, and the public function that picks one (ILNAS_DISPATCH).
 static AVX512 void input_avx512(const float *padded, long channels, long tile_rows, long tile_columns, float *rows,
                                 float *v, long tile_count) {
     input_body(padded, channels, tile_rows, tile_columns, rows, v, tile_count);
@@ -183,7 +175,7 @@ static void input_portable(const float *padded, long channels, long tile_rows, l
 
 void ilnas_winograd_input(ilnas_kernel_path path, const float *padded, long channels, long tile_rows,
                           long tile_columns, float *rows, float *v, long tile_count) {
-    SELECT(input, path, (padded, channels, tile_rows, tile_columns, rows, v, tile_count))
+    ILNAS_DISPATCH(path, input, padded, channels, tile_rows, tile_columns, rows, v, tile_count)
 }
 
 static AVX512 void input_gradient_avx512(const float *dv, long channels, long tile_rows, long tile_columns,
@@ -201,7 +193,7 @@ static void input_gradient_portable(const float *dv, long channels, long tile_ro
 
 void ilnas_winograd_input_gradient(ilnas_kernel_path path, const float *dv, long channels, long tile_rows,
                                    long tile_columns, long tile_count, float *rows, float *padded_gradient) {
-    SELECT(input_gradient, path, (dv, channels, tile_rows, tile_columns, tile_count, rows, padded_gradient))
+    ILNAS_DISPATCH(path, input_gradient, dv, channels, tile_rows, tile_columns, tile_count, rows, padded_gradient)
 }
 
 static AVX512 void output_avx512(const float *m, long outputs, long tile_rows, long tile_columns, long tile_count,
@@ -219,7 +211,7 @@ static void output_portable(const float *m, long outputs, long tile_rows, long t
 
 void ilnas_winograd_output(ilnas_kernel_path path, const float *m, long outputs, long tile_rows, long tile_columns,
                            long tile_count, const float *bias, float *y) {
-    SELECT(output, path, (m, outputs, tile_rows, tile_columns, tile_count, bias, y))
+    ILNAS_DISPATCH(path, output, m, outputs, tile_rows, tile_columns, tile_count, bias, y)
 }
 
 static AVX512 void output_gradient_avx512(const float *dy, long outputs, long tile_rows, long tile_columns,
@@ -237,5 +229,5 @@ static void output_gradient_portable(const float *dy, long outputs, long tile_ro
 
 void ilnas_winograd_output_gradient(ilnas_kernel_path path, const float *dy, long outputs, long tile_rows,
                                     long tile_columns, long tile_count, float *dm) {
-    SELECT(output_gradient, path, (dy, outputs, tile_rows, tile_columns, tile_count, dm))
+    ILNAS_DISPATCH(path, output_gradient, dy, outputs, tile_rows, tile_columns, tile_count, dm)
 }
