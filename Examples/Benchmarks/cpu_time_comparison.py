@@ -10,7 +10,9 @@ Both sides are timed in the same script, interleaved model by model and round by
   time, all threads), at more threads by the wall clock as it is.
 
 At 1 thread, CPU time does not count the time other processes hold the core, so the ratio stays meaningful while
-other work runs. Each round measures every model on both sides, alternating which goes first; the table reports per
+other work runs; `--wall-clock` times both sides by the wall clock there too, to cross-check on a quiet machine. The
+Benchmarks program restarts itself with `OPENBLAS_NUM_THREADS=1`, so OpenBLAS's idle pool threads, which spin for
+their first tenth of a second, neither hold a core nor add to its CPU time. Each round measures every model on both sides, alternating which goes first; the table reports per
 model and build the median over rounds of PyTorch's median step time over ours (above 1: we are faster) and the
 per-round ratios.
 
@@ -19,7 +21,7 @@ AVX2 code (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCT
 AVX-512; `--pytorch-native` leaves PyTorch on its widest code there.
 
 usage: python cpu_time_comparison.py --benchmarks [NAME=].build/release/Benchmarks [--benchmarks NAME=PATH ...]
-           [--path native|avx2] [--rounds 3] [--threads 1 [2]] [--models mlp lenet5 ...] [--json out.json]
+           [--path native|avx2] [--rounds 3] [--threads 1 [2]] [--wall-clock] [--models mlp lenet5 ...] [--json out.json]
 """
 import argparse
 import importlib
@@ -46,12 +48,12 @@ class _ProcessClock:
     sleep = staticmethod(time.sleep)
 
 
-def ours(binary, model, threads, environment):
+def ours(binary, model, threads, environment, cpu_clock):
     """Our median training-step seconds from one run of the Benchmarks program."""
     with tempfile.TemporaryDirectory() as folder:
         output = os.path.join(folder, "result.json")
         command = [binary, "--only", f"train/{model}", "--threads", str(threads), "--passes", "1",
-                   "--max-wait", "0", "--json", output] + (["--cpu-clock"] if threads == 1 else [])
+                   "--max-wait", "0", "--json", output] + (["--cpu-clock"] if cpu_clock else [])
         subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)
         with open(output) as file:
             rows = [row for row in json.load(file)["training"] if row["model"] == model]
@@ -60,11 +62,11 @@ def ours(binary, model, threads, environment):
     return rows[0]["step"]["medianSeconds"]
 
 
-def pytorch(bench_speed, model, threads):
+def pytorch(bench_speed, model, threads, cpu_clock):
     """PyTorch's median training-step seconds from bench_speed.time_model."""
     warmup, steps = PYTORCH_STEPS[model]
     real_time = bench_speed.time
-    bench_speed.time = _ProcessClock if threads == 1 else real_time
+    bench_speed.time = _ProcessClock if cpu_clock else real_time
     try:
         result = bench_speed.time_model(model, threads, 128, warmup, steps, 1)
     finally:
@@ -82,6 +84,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
+    parser.add_argument("--wall-clock", action="store_true", help="time 1 thread by the wall clock too (a quiet machine only)")
     parser.add_argument("--json", help="also write every measurement here")
     args = parser.parse_args()
     if args.rounds < 1 or any(t < 1 for t in args.threads):
@@ -104,21 +107,22 @@ def main():
     samples = {}   # (model, threads, build) -> list of (ours seconds, pytorch seconds)
     for round_index in range(1, args.rounds + 1):
         for threads in args.threads:
+            cpu_clock = threads == 1 and not args.wall_clock
             for model in args.models:
                 # Alternate which side goes first, so a slow spell of the machine does not always hit the same side.
                 mine = {}
                 if round_index % 2 == 0:
-                    theirs = pytorch(bench_speed, model, threads)
+                    theirs = pytorch(bench_speed, model, threads, cpu_clock)
                 for name, binary in builds:
-                    mine[name] = ours(binary, model, threads, environment)
+                    mine[name] = ours(binary, model, threads, environment, cpu_clock)
                 if round_index % 2:
-                    theirs = pytorch(bench_speed, model, threads)
+                    theirs = pytorch(bench_speed, model, threads, cpu_clock)
                 for name, seconds in mine.items():
                     samples.setdefault((model, threads, name), []).append((seconds, theirs))
                 print(f"round {round_index} {model} threads {threads}: ours/PyTorch speed "
                       + ", ".join(f"{name} {theirs / seconds:.2f}" for name, seconds in mine.items()), flush=True)
 
-    clock = {1: "CPU time"}
+    clock = {1: "wall" if args.wall_clock else "CPU time"}
     print(f"\n| model | threads | clock | build | ours over PyTorch (median of rounds) | per round |")
     print("| --- | --- | --- | --- | --- | --- |")
     for (model, threads, name), pairs in samples.items():
@@ -128,6 +132,7 @@ def main():
     if args.json:
         with open(args.json, "w") as file:
             json.dump({"path": args.path, "pytorch_native": args.pytorch_native, "rounds": args.rounds,
+                       "wall_clock": args.wall_clock,
                        "rows": [{"model": model, "threads": threads, "build": name, "ours_seconds": [p[0] for p in pairs],
                                  "pytorch_seconds": [p[1] for p in pairs]}
                                 for (model, threads, name), pairs in samples.items()]}, file, indent=1)

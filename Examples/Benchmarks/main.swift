@@ -108,6 +108,7 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
     return report
 }
 
+OpenBLASThreadPool.restartWithoutPool()
 do {
     let options = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
     if options.showHelp {
