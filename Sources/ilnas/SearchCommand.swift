@@ -51,8 +51,8 @@ struct SearchCommand: ParsableCommand {
     var architectureLearningRate: Double?
     @Option(name: .customLong("arch-lr-decay"), help: "How A_lr decays over the search: constant, linear or cosine.")
     var architectureDecay: String = "cosine"
-    @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed (default: 1 on digits, 0.25 with --data).")
-    var expandEvery: Double?
+    @Option(name: .customLong("expand-every"), help: "Epochs between expansions; fractions allowed.")
+    var expandEvery: Double = 0.25
     @Option(help: "Random augmentation of training images: none, crop, flip or crop-flip (random crops after --crop-padding pixels of padding, and left-right mirroring with probability 1/2). Default: crop-flip on CIFAR, STL-10 and image folders, none on IDX data and the digits.")
     var augment: Augmentation.Mode?
     @Option(name: .customLong("crop-padding"), help: "Pixels of padding around each side before a random crop of the original size.")
@@ -65,8 +65,8 @@ struct SearchCommand: ParsableCommand {
     var imageCache: String?
     @Flag(help: "Also expand when the gradient norm plateaus.")
     var plateau = false
-    @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen.")
-    var frozenFraction: Double = 0.2
+    @Option(name: .customLong("frozen-fraction"), help: "Final fraction of training with the architecture frozen (default: 0.75 on digits, where the training loss vanishes halfway through and later growth would score nothing; 0.2 with --data).")
+    var frozenFraction: Double?
     @Option(name: .customLong("start-fraction"), help: "With --template conv, the starting network is narrowed to at most this fraction of the budgets (parameters and compute).")
     var startFraction: Double = 0.25
     @Option(name: .customLong("candidate-factor"), help: "Hyper-architecture size n as a multiple of the parameters added m.")
@@ -107,7 +107,7 @@ struct SearchCommand: ParsableCommand {
         if let imageSize, !(1...4096).contains(imageSize) { throw ValidationError("--image-size must be in 1...4096, got \(imageSize)") }
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let expandEvery, !(expandEvery > 0) { throw ValidationError("--expand-every must be positive, got \(expandEvery)") }
+        if !(expandEvery > 0) { throw ValidationError("--expand-every must be positive, got \(expandEvery)") }
         if !(startFraction > 0 && startFraction <= 1) { throw ValidationError("--start-fraction must be in (0, 1], got \(startFraction)") }
         if trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if trials > 1, baseline != .random { throw ValidationError("--trials applies to --baseline random only") }
@@ -166,10 +166,10 @@ struct SearchCommand: ParsableCommand {
             data: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
             from: from.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, budget: budget, computeBudget: nil,
             granularity: granularity, epochs: epochs ?? (onDigits ? 40 : 6), architectureLearningRate: architectureLearningRate,
-            architectureDecay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, expandEvery: expandEvery ?? (onDigits ? 1 : 0.25),
+            architectureDecay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, expandEvery: expandEvery,
             augment: Augmentation(mode: augment ?? Augmentation.standard(for: data.format), cropPadding: cropPadding),
             imageSize: data.preparation.imageSize, channels: data.preparation.channels, imageCache: data.preparation.imageCache,
-            plateau: plateau, frozenFraction: frozenFraction, startFraction: startFraction,
+            plateau: plateau, frozenFraction: frozenFraction ?? (onDigits ? 0.75 : 0.2), startFraction: startFraction,
             candidateFactor: candidateFactor, scoringBatches: scoringBatches, baseline: baseline, trials: trials, head: head,
             template: template, seed: seed, threads: ComputeThreads.count, batchSize: batchSize ?? (onDigits ? 16 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm,

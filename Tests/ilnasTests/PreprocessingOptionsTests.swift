@@ -72,21 +72,28 @@ final class PreprocessingOptionsTests: XCTestCase {
                 try JSONDecoder().decode(SearchSummary.self, from: Data(contentsOf: URL(fileURLWithPath: folder.summaryPath))))
     }
 
-    func testAugmentationDefaultsByFormatAndIsRecorded() throws {
+    /// Augmentation follows the format; the frozen fraction is 0.75 on the digits (their training loss vanishes halfway
+    /// through) and the paper's 0.2 with --data.
+    func testAugmentationAndFreezeDefaultByDataAndAreRecorded() throws {
         let digits = try search(["--epochs", "1"], out: directory.file("digits"))
+        XCTAssertEqual(digits.options.frozenFraction, 0.75)
         XCTAssertEqual(digits.options.augment, .none)
         XCTAssertEqual(digits.preparation.augmentation, Augmentation.none)
         XCTAssertNil(digits.options.imageSize)
 
         let cifar = try search(["--data", try writeCIFAR10()], out: directory.file("cifar"))
+        XCTAssertEqual(cifar.options.frozenFraction, 0.2)
         XCTAssertEqual(cifar.options.augment, Augmentation(cropPadding: 4, horizontalFlip: true))
         XCTAssertEqual(cifar.preparation.augmentation, cifar.options.augment)
         XCTAssertTrue(cifar.summary.dataset.hasPrefix("CIFAR-10 binary ("), cifar.summary.dataset)
         XCTAssertEqual(try RunEvaluation(folder: RunFolder(path: directory.file("cifar")), dataDirectory: directory.file("cifar-10-batches-bin")).testAccuracy,
                        cifar.summary.testAccuracy, "evaluate applies no augmentation, as the search's test pass")
 
-        let chosen = try search(["--augment", "flip", "--crop-padding", "2", "--epochs", "1"], out: directory.file("flip"))
+        let chosen = try search(["--augment", "flip", "--crop-padding", "2", "--epochs", "1", "--frozen-fraction", "0.5"],
+                                out: directory.file("flip"))
         XCTAssertEqual(chosen.options.augment, Augmentation(cropPadding: 0, horizontalFlip: true))
+        XCTAssertEqual(chosen.options.frozenFraction, 0.5)
+        XCTAssertEqual(try SearchCommand.parse([]).expandEvery, 0.25, "four expansions an epoch on any data")
     }
 
     func testImageSizeAndChannelsShapeTheInputAndEvaluateRebuildsThem() throws {
