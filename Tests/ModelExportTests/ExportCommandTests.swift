@@ -19,7 +19,7 @@ final class ExportCommandTests: XCTestCase {
 
     /// A short search on the digits that expands, in `folder`.
     private func search(into folder: String) throws {
-        try SearchCommand.parse(["--epochs", "1", "--expand-every", "0.25", "--batch-size", "64", "--budget", "8000", "--seed", "2",
+        try SearchCommand.parse(["--epochs", "1", "--expand-every", "0.25", "--frozen-fraction", "0.2", "--batch-size", "64", "--budget", "8000", "--seed", "2",
                                  "--quiet", "--out", folder]).run()
     }
 

@@ -21,7 +21,7 @@ final class EvaluateCommandTests: XCTestCase {
 
     /// Runs `ilnas search` on the digits with a short schedule that still expands, and returns its summary.
     private func search(_ arguments: [String]) throws -> SearchSummary {
-        try SearchCommand.parse(["--epochs", "1", "--expand-every", "0.25", "--batch-size", "64", "--quiet", "--out", folder] + arguments).run()
+        try SearchCommand.parse(["--epochs", "1", "--expand-every", "0.25", "--frozen-fraction", "0.2", "--batch-size", "64", "--quiet", "--out", folder] + arguments).run()
         return try JSONDecoder().decode(SearchSummary.self, from: Data(contentsOf: URL(fileURLWithPath: directory.file("summary.json"))))
     }
 

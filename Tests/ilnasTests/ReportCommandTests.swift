@@ -31,7 +31,7 @@ final class ReportCommandTests: XCTestCase {
         let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("ReportCommandTests-\(UUID().uuidString)")
         let ilnas = (folder as NSString).appendingPathComponent("ilnas"), fixed = (folder as NSString).appendingPathComponent("fixed")
         Self.shared = (folder, ilnas, fixed)
-        let options = ["--expand-every", "0.5", "--batch-size", "64", "--quiet"]
+        let options = ["--expand-every", "0.5", "--frozen-fraction", "0.2", "--batch-size", "64", "--quiet"]
         try SearchCommand.parse(options + ["--epochs", "2", "--out", ilnas]).run()
         try SearchCommand.parse(options + ["--epochs", "1", "--baseline", "fixed", "--out", fixed]).run()
         return (ilnas, fixed)

@@ -15,7 +15,7 @@ import XCTest
 final class ResumeCommandTests: XCTestCase {
     private var directory: TemporaryDirectory!
     /// A short search on the digits that still expands several times: 23 steps per epoch, a small budget.
-    private static let shortSearch = ["--budget", "5000", "--batch-size", "64", "--expand-every", "0.5", "--quiet"]
+    private static let shortSearch = ["--budget", "5000", "--batch-size", "64", "--expand-every", "0.5", "--frozen-fraction", "0.2", "--quiet"]
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(self)
