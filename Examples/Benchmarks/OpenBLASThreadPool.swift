@@ -12,13 +12,17 @@ import Foundation
 enum OpenBLASThreadPool {
     static let variable = "OPENBLAS_NUM_THREADS"
 
-    /// Replaces this process by the same program with `OPENBLAS_NUM_THREADS=1` unless it already has it.
+    /// Replaces this process by the same program with `OPENBLAS_NUM_THREADS=1` unless it already has it (another value
+    /// given is replaced: the framework runs OpenBLAS on one thread whatever it says).
     /// Returns only when it has it, or when the program cannot be started again (a warning says so).
     static func restartWithoutPool() {
         guard ProcessInfo.processInfo.environment[variable] != "1" else { return }
-        setenv(variable, "1", 1)
+        guard setenv(variable, "1", 1) == 0 else { return warn(String(cString: strerror(errno))) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        let reason = String(cString: strerror(errno))
+        warn(String(cString: strerror(errno)))
+    }
+
+    private static func warn(_ reason: String) {
         FileHandle.standardError.write(Data(
             "warning: could not restart with \(variable)=1 (\(reason)); OpenBLAS's idle threads may spin during the first measurements\n".utf8))
     }

@@ -26,6 +26,9 @@ PASSES=${PASSES:-2}
 MNIST_DIR=${MNIST_DIR:-../shared/datasets/mnist}
 EPOCH_THREADS=${EPOCH_THREADS:-2}
 MAX_WAIT=${MAX_WAIT:-600}
+# The framework runs OpenBLAS on one thread; without this its idle pool threads spin at start-up. The program restarts
+# itself with it otherwise, which callgrind (profile without perf) would not follow.
+export OPENBLAS_NUM_THREADS=1
 mkdir -p "$OUT"
 
 swift build -c release --product Benchmarks >&2

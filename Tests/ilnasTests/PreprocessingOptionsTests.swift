@@ -72,28 +72,47 @@ final class PreprocessingOptionsTests: XCTestCase {
                 try JSONDecoder().decode(SearchSummary.self, from: Data(contentsOf: URL(fileURLWithPath: folder.summaryPath))))
     }
 
-    /// Augmentation follows the format; the frozen fraction is 0.75 on the digits (their training loss vanishes halfway
-    /// through) and the paper's 0.2 with --data.
-    func testAugmentationAndFreezeDefaultByDataAndAreRecorded() throws {
+    func testAugmentationDefaultsByFormatAndIsRecorded() throws {
         let digits = try search(["--epochs", "1"], out: directory.file("digits"))
-        XCTAssertEqual(digits.options.frozenFraction, 0.75)
         XCTAssertEqual(digits.options.augment, .none)
         XCTAssertEqual(digits.preparation.augmentation, Augmentation.none)
         XCTAssertNil(digits.options.imageSize)
 
         let cifar = try search(["--data", try writeCIFAR10()], out: directory.file("cifar"))
-        XCTAssertEqual(cifar.options.frozenFraction, 0.2)
         XCTAssertEqual(cifar.options.augment, Augmentation(cropPadding: 4, horizontalFlip: true))
         XCTAssertEqual(cifar.preparation.augmentation, cifar.options.augment)
         XCTAssertTrue(cifar.summary.dataset.hasPrefix("CIFAR-10 binary ("), cifar.summary.dataset)
         XCTAssertEqual(try RunEvaluation(folder: RunFolder(path: directory.file("cifar")), dataDirectory: directory.file("cifar-10-batches-bin")).testAccuracy,
                        cifar.summary.testAccuracy, "evaluate applies no augmentation, as the search's test pass")
 
-        let chosen = try search(["--augment", "flip", "--crop-padding", "2", "--epochs", "1", "--frozen-fraction", "0.5"],
-                                out: directory.file("flip"))
+        let chosen = try search(["--augment", "flip", "--crop-padding", "2", "--epochs", "1"], out: directory.file("flip"))
         XCTAssertEqual(chosen.options.augment, Augmentation(cropPadding: 0, horizontalFlip: true))
-        XCTAssertEqual(chosen.options.frozenFraction, 0.5)
-        XCTAssertEqual(try SearchCommand.parse([]).expandEvery, 0.25, "four expansions an epoch on any data")
+    }
+
+    /// Four expansions an epoch on any data and the paper's freeze at 0.2, except that growth on the digits stops after
+    /// epoch 10 (0.75 of their default 40 epochs); a value given wins; a search whose schedule has no expansion before
+    /// the freeze is refused.
+    func testScheduleDefaultsByData() throws {
+        let digits = try SearchData.load(directory: nil, seed: 0)
+        func resolved(_ arguments: [String], data: SearchData = digits) throws -> SearchOptions {
+            try SearchCommand.parse(arguments).resolvedOptions(for: data, start: nil)
+        }
+        let standard = try resolved([])
+        XCTAssertEqual([standard.epochs], [40])
+        XCTAssertEqual([standard.expandEvery, standard.frozenFraction], [0.25, 0.75])
+        XCTAssertEqual(try resolved(["--epochs", "20"]).frozenFraction, 0.5)
+        XCTAssertEqual(try resolved(["--epochs", "3"]).frozenFraction, 0.2)
+        XCTAssertEqual(try resolved(["--frozen-fraction", "0.3"]).frozenFraction, 0.3)
+
+        let folder = try writeCIFAR10()
+        let cifar = try resolved(["--data", folder], data: SearchData.load(directory: folder, seed: 0))
+        XCTAssertEqual([cifar.epochs], [6])
+        XCTAssertEqual([cifar.expandEvery, cifar.frozenFraction], [0.25, 0.2])
+
+        XCTAssertThrowsError(try resolved(["--epochs", "1", "--expand-every", "1"])) { error in
+            XCTAssertTrue("\(error)".contains("no expansion falls before the architecture freezes at epoch 0.8 of 1"), "\(error)")
+        }
+        XCTAssertNoThrow(try resolved(["--epochs", "1", "--expand-every", "1", "--baseline", "fixed"]), "the fixed network does not grow")
     }
 
     func testImageSizeAndChannelsShapeTheInputAndEvaluateRebuildsThem() throws {
