@@ -126,6 +126,23 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--from keeps evolving a network (--baseline ilnas or random) or trains its architecture anew (--baseline retrained)")
         }
         if from == nil, baseline == .retrained { throw ValidationError("--baseline retrained trains the architecture of a finished run: name it with --from RUN") }
+        if let frozenFraction, !(0..<1).contains(frozenFraction) {
+            throw ValidationError("--frozen-fraction must be in [0, 1), got \(frozenFraction)")
+        }
+        let (epochs, frozenFraction) = schedule
+        if baseline == .ilnas || baseline == .random, !plateau,
+           try ExpansionSchedule(interval: expandEvery, frozenFraction: frozenFraction).expansionTimes(totalEpochs: epochs).isEmpty {
+            throw ValidationError("no expansion falls before the architecture freezes at epoch \(Double(epochs) * (1 - frozenFraction)) "
+                                  + "of \(epochs): lower --expand-every (\(expandEvery)) or --frozen-fraction (\(frozenFraction)), "
+                                  + "or train more --epochs")
+        }
+    }
+
+    /// The epochs and the frozen fraction of the run, defaults by data filled in.
+    private var schedule: (epochs: Int, frozenFraction: Double) {
+        let onDigits = data == nil
+        let epochs = self.epochs ?? (onDigits ? 40 : 6)
+        return (epochs, frozenFraction ?? Self.defaultFrozenFraction(onDigits: onDigits, epochs: epochs))
     }
 
     func run() throws {
@@ -161,7 +178,7 @@ struct SearchCommand: ParsableCommand {
     /// counted.
     func resolvedOptions(for data: SearchData, start: GrowingNetwork?) throws -> SearchOptions {
         let onDigits = self.data == nil
-        let epochs = self.epochs ?? (onDigits ? 40 : 6)
+        let (epochs, frozenFraction) = schedule
         let budget = self.budget?.count ?? max(onDigits ? 20_000 : 100_000, start?.parameterCount ?? 0)
         var options = SearchOptions(
             data: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
@@ -170,7 +187,7 @@ struct SearchCommand: ParsableCommand {
             architectureDecay: ExpansionSchedule.Decay(rawValue: architectureDecay) ?? .cosine, expandEvery: expandEvery,
             augment: Augmentation(mode: augment ?? Augmentation.standard(for: data.format), cropPadding: cropPadding),
             imageSize: data.preparation.imageSize, channels: data.preparation.channels, imageCache: data.preparation.imageCache,
-            plateau: plateau, frozenFraction: frozenFraction ?? Self.defaultFrozenFraction(onDigits: onDigits, epochs: epochs),
+            plateau: plateau, frozenFraction: frozenFraction,
             startFraction: startFraction, candidateFactor: candidateFactor, scoringBatches: scoringBatches, baseline: baseline, trials: trials, head: head,
             template: template, seed: seed, threads: ComputeThreads.count, batchSize: batchSize ?? (onDigits ? 16 : 128),
             learningRate: learningRate, weightDecay: weightDecay, maximumGradientNorm: maximumGradientNorm,
@@ -182,12 +199,6 @@ struct SearchCommand: ParsableCommand {
         }
         if let start, computeBudget == nil, let limit = options.computeBudget {   // by default, room for the network it starts from
             options.computeBudget = max(limit, start.multiplyAccumulates)
-        }
-        if options.baseline == .ilnas || options.baseline == .random, !plateau,
-           try options.expansionSchedule().expansionTimes(totalEpochs: epochs).isEmpty {
-            throw ValidationError("no expansion falls before the architecture freezes at epoch "
-                                  + "\(Double(epochs) * (1 - options.frozenFraction)) of \(epochs): lower --expand-every "
-                                  + "(\(expandEvery)) or --frozen-fraction (\(options.frozenFraction)), or train more --epochs")
         }
         return options
     }

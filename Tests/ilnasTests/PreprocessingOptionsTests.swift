@@ -109,10 +109,13 @@ final class PreprocessingOptionsTests: XCTestCase {
         XCTAssertEqual([cifar.epochs], [6])
         XCTAssertEqual([cifar.expandEvery, cifar.frozenFraction], [0.25, 0.2])
 
-        XCTAssertThrowsError(try resolved(["--epochs", "1", "--expand-every", "1"])) { error in
-            XCTAssertTrue("\(error)".contains("no expansion falls before the architecture freezes at epoch 0.8 of 1"), "\(error)")
+        XCTAssertThrowsError(try SearchCommand.parse(["--epochs", "1", "--expand-every", "1"])) { error in
+            let message = SearchCommand.message(for: error)
+            XCTAssertTrue(message.contains("no expansion falls before the architecture freezes at epoch 0.8 of 1"), message)
         }
-        XCTAssertNoThrow(try resolved(["--epochs", "1", "--expand-every", "1", "--baseline", "fixed"]), "the fixed network does not grow")
+        XCTAssertNoThrow(try SearchCommand.parse(["--epochs", "1", "--expand-every", "1", "--baseline", "fixed"]), "the fixed network does not grow")
+        XCTAssertNoThrow(try SearchCommand.parse(["--epochs", "1", "--expand-every", "1", "--plateau"]), "it may expand on a plateau")
+        XCTAssertThrowsError(try SearchCommand.parse(["--frozen-fraction", "1"]), "nothing would be trained after the search")
     }
 
     func testImageSizeAndChannelsShapeTheInputAndEvaluateRebuildsThem() throws {
