@@ -112,7 +112,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["TensorCore", "NeuralNetwork", "Training", "Datasets", "CBLAS"],
             path: "Examples/Benchmarks",
-            exclude: ["run.sh"]
+            exclude: ["run.sh", "cpu_time_comparison.py"]
         ),
         .executableTarget(
             name: "InferenceBenchmark",

@@ -11,12 +11,17 @@ import Foundation
 /// OpenBLAS with anyway.
 enum OpenBLASThreadPool {
     static let variable = "OPENBLAS_NUM_THREADS"
+    /// Whether this process started with `OPENBLAS_NUM_THREADS=1`, so that OpenBLAS made no pool.
+    nonisolated(unsafe) static private(set) var avoided = false
 
     /// Replaces this process by the same program with `OPENBLAS_NUM_THREADS=1` unless it already has it (another value
     /// given is replaced: the framework runs OpenBLAS on one thread whatever it says).
     /// Returns only when it has it, or when the program cannot be started again (a warning says so).
     static func restartWithoutPool() {
-        guard ProcessInfo.processInfo.environment[variable] != "1" else { return }
+        guard ProcessInfo.processInfo.environment[variable] != "1" else {
+            avoided = true
+            return
+        }
         guard setenv(variable, "1", 1) == 0 else { return warn(String(cString: strerror(errno))) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         warn(String(cString: strerror(errno)))

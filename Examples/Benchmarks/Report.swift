@@ -44,6 +44,9 @@ struct EnvironmentInfo: Codable {
     let blasKernelsDetected: String
     /// The instruction set of the direct convolution kernels (`ILNAS_KERNELS`, or the widest the CPU runs).
     let directKernels: String
+    /// Whether OpenBLAS started without its idle thread pool (false when the restart with `OPENBLAS_NUM_THREADS=1`
+    /// failed, see ``OpenBLASThreadPool``).
+    let openBLASPoolAvoided: Bool
     let cores: Int
     let threads: [Int]
     let passes: Int
@@ -58,6 +61,7 @@ struct EnvironmentInfo: Codable {
         blasKernels = BLASKernels.coreName
         blasKernelsDetected = BLASKernels.detectedCoreName
         directKernels = (try? KernelPath.current().rawValue) ?? "invalid \(KernelPath.environmentVariable)"
+        openBLASPoolAvoided = OpenBLASThreadPool.avoided
         cores = ProcessInfo.processInfo.activeProcessorCount
         threads = options.threads
         passes = options.passes
