@@ -2,10 +2,12 @@ import ArchitectureSearch
 import Serialization
 import Training
 
-/// Rewrites `epochs.jsonl` and `architecture.json` after every epoch.
+/// Keeps `epochs.jsonl` and `architecture.json` current after every epoch: the first epoch this process ends writes the
+/// whole history (a resumed run's earlier epochs included), later ones append their line.
 final class EpochLog: TrainingCallback {
     let epochsPath: String, architecturePath: String
     let network: GrowingNetwork
+    private var log: JSONLinesLog<EpochReport>?
 
     init(epochsPath: String, architecturePath: String, network: GrowingNetwork) {
         self.epochsPath = epochsPath
@@ -15,7 +17,11 @@ final class EpochLog: TrainingCallback {
 
     func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
         guard case .epochEnd = event else { return }
-        try AtomicFile.writeJSONLines(loop.history, to: epochsPath)
+        if let log, let last = loop.history.last {
+            try log.append(last)
+        } else {
+            log = try JSONLinesLog(path: epochsPath, startingWith: loop.history)
+        }
         try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
     }
 }

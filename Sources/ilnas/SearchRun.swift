@@ -76,7 +76,13 @@ struct SearchRun {
             architectureOptimizer.communicator = communicator
             let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: try options.granularityLevels(),
                                              schedule: try options.expansionSchedule(), scoringData: train)
-            if writes { callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) } }
+            if writes {
+                // The first expansion of this process writes every record so far (a resumed run's included), later ones append.
+                var log: JSONLinesLog<ExpansionRecord>?
+                callback.onExpansion = { [unowned callback] record in
+                    if let log { try log.append(record) } else { log = try JSONLinesLog(path: auditPath, startingWith: callback.records) }
+                }
+            }
             loop.callbacks.append(callback)
             expansion = callback
         }
