@@ -97,7 +97,8 @@ struct SearchRun {
         do {
             history = try loop.fit(train: train, test: test, epochs: options.epochs)
         } catch let stopped as TrainingStopped {
-            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints?.latestFile)
+            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints?.latestFile,
+                             signal: try StopSignal.agreed(StopSignal.received, across: communicator))
         }
         let records = expansion?.records ?? []
         if writes {
