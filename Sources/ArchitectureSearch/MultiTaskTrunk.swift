@@ -7,7 +7,7 @@ import TensorCore
 /// part of the starting counts is given at most that many in whole units drawn at random (a weight of a linear layer,
 /// a `k x k` kernel of a convolution, as ``KernelGranularity`` groups them), with their default-initialised values; the
 /// rest are unowned, for the search to add. Heads are dense `Linear` layers, one per task, not searched.
-public enum MultiTaskTrunk: Sendable, Equatable {
+public enum MultiTaskTrunk: Sendable, Equatable, Codable {
     /// `Flatten`, then `Linear` + `ReLU` per width: for inputs of any shape.
     case fullyConnected(hiddenWidths: [Int])
     /// Per width of `channels` a `kernelSize x kernelSize` convolution padded to keep the image size, then `ReLU`; every

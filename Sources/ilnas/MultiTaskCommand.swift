@@ -203,6 +203,9 @@ struct MultiTaskCommand: ParsableCommand {
                 print("epoch \(epoch + 1)/\(epochs): \(search.model.parameterCount) parameters; " + parts.joined(separator: "; "))
             }
             try search.run()
+            // One network: model.safetensors; one per task (separate): model-task<t>.safetensors.
+            let modelName = runs.count == 1 ? "model.safetensors" : "model-task\(run.tasks[0]).safetensors"
+            try search.model.write(toFile: (out as NSString).appendingPathComponent(modelName), trunk: trunkFamily)
             let evaluation = try search.evaluate(on: run.tasks.map { try SearchData.testBatches(tasks[$0].test) })
             for (local, task) in run.tasks.enumerated() {
                 // A separate network is all its task's own: its trunk (the single-task network's shared part) included.

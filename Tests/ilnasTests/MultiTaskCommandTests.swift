@@ -1,3 +1,4 @@
+import ArchitectureSearch
 import Foundation
 @testable import ilnas
 import TestSupport
@@ -17,6 +18,19 @@ final class MultiTaskCommandTests: XCTestCase {
         let out = directory.file(name)
         try MultiTaskCommand.parse(arguments + trunk + ["--epochs", String(epochs), "--budget", String(budget), "--quiet", "--out", out]).run()
         return try JSONFile.decode(MultiTaskSummary.self, at: (out as NSString).appendingPathComponent("summary.json"))
+    }
+
+    /// Loads each saved network of the run in `name` (one file of every task, or `files[t]` of task `t`) and checks that it has the task's
+    /// parameters and gives the task's test accuracy on the digits, exactly as the run reported them.
+    private func assertSavedNetworksReproduce(_ summary: MultiTaskSummary, out name: String, files: [String], seed: UInt64,
+                                              file: StaticString = #filePath, line: UInt = #line) throws {
+        let test = try SearchData.testBatches(try SearchData.load(directory: nil, seed: seed).test)
+        for (task, reported) in summary.tasks.enumerated() {
+            let local = files.count == 1 ? task : 0
+            let (network, _) = try MultiTaskNetwork.load(contentsOfFile: directory.file("\(name)/\(files[files.count == 1 ? 0 : task])"))
+            XCTAssertEqual(network.parameterCount(ofTask: local), reported.parameterCount, file: file, line: line)
+            XCTAssertEqual(Double(try network.evaluate(task: local, on: test).accuracy), reported.testAccuracy, file: file, line: line)
+        }
     }
 
     func testTheSearchWritesEachTasksCountAndAccuracyWithinTheBudget() throws {
@@ -41,6 +55,7 @@ final class MultiTaskCommandTests: XCTestCase {
         let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("search/expansions.jsonl"))
         XCTAssertEqual(lines.count, summary.expansions)
         XCTAssertEqual(Set(lines.map(\.part)), ["shared", "task 0", "task 1"])
+        try assertSavedNetworksReproduce(summary, out: "search", files: ["model.safetensors"], seed: 4)
 
         let again = try run(["--data", "digits", "--data", "digits", "--shared", "0.333", "--seed", "4"], out: "again")
         XCTAssertEqual(again.tasks.map(\.testAccuracy), summary.tasks.map(\.testAccuracy), "same seed, same result")
@@ -57,11 +72,13 @@ final class MultiTaskCommandTests: XCTestCase {
             XCTAssertEqual(task.ownParameterCount, task.parameterCount)
             XCTAssertEqual(task.budget, 2000)
         }
+        try assertSavedNetworksReproduce(separate, out: "separate", files: ["model-task0.safetensors", "model-task1.safetensors"], seed: 0)
 
         let joint = try run(["--data", "digits", "--data", "digits", "--baseline", "joint"], out: "joint")
         XCTAssertEqual(joint.shared, 1)
         XCTAssertLessThanOrEqual(joint.parameterCount, 4000)
         for task in joint.tasks { XCTAssertEqual(task.ownParameterCount, 12 * 10 + 10, "a task owns its output layer only") }
+        try assertSavedNetworksReproduce(joint, out: "joint", files: ["model.safetensors"], seed: 0)
         let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("joint/expansions.jsonl"))
         XCTAssertEqual(Set(lines.map(\.part)), ["shared"])
     }
