@@ -236,6 +236,8 @@ struct MultiTaskCommand: ParsableCommand {
             sharedParameterCount: baseline == .separate ? 0 : total - results.reduce(0) { $0 + ($1?.ownParameterCount ?? 0) },
             expansions: expansions.count, wallSeconds: Date().timeIntervalSince(started), threads: ComputeThreads.count,
             blasKernels: BLASKernels.coreName, tasks: results.compactMap { $0 })
+        let runData = MultiTaskRunData(tasks: zip(data, tasks).map { MultiTaskRunData.Task(data: $0, preparation: $1.preparation) })
+        try AtomicFile.writeJSON(runData, to: RunFolder(path: out).preparationPath)
         try AtomicFile.writeJSONLines(expansions, to: (out as NSString).appendingPathComponent("expansions.jsonl"))
         try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
         let encoder = JSONEncoder()
