@@ -14,12 +14,17 @@ import TensorCore
 /// task's forward pass (`f(x, (α_s ∪ α_t) ⊙ W)` and its head) is the saved network's, bit for bit. Not saved:
 /// gradients and optimizer state.
 extension MultiTaskNetwork {
-    /// The version of the description that ``write(toFile:trunk:)`` writes and ``load(contentsOfFile:)`` reads.
+    /// The version of the description that ``write(toFile:)`` writes and ``load(contentsOfFile:)`` reads.
     public static let fileFormatVersion = 1
 
-    /// Writes the network, built by `trunk`, to the safetensors file at `path`, atomically.
-    /// - Throws: `SafetensorsError` naming `path` when the file cannot be written.
-    public func write(toFile path: String, trunk family: MultiTaskTrunk) throws {
+    /// Writes the network to the safetensors file at `path`, atomically.
+    /// - Throws: ``SearchError/invalidSetting(_:)`` when no ``MultiTaskTrunk`` built the network (``family`` is `nil`)
+    ///   or two of its tensors would have the same name; `SafetensorsError` naming `path` when the file cannot be
+    ///   written.
+    public func write(toFile path: String) throws {
+        guard let family else {
+            throw SearchError.invalidSetting("only a network that MultiTaskTrunk built can be saved: its file describes the trunk by family")
+        }
         installUnion()
         let features = try trunk.outputShape(forInput: [1] + inputShape)
         let description = MultiTaskNetworkDescription(formatVersion: Self.fileFormatVersion, trunk: family, inputShape: inputShape,
@@ -27,21 +32,27 @@ extension MultiTaskNetwork {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var tensors: [String: StoredTensor] = [:]
-        for (parameter, owners) in zip(trunkParameters, ownerCodes) {
-            tensors[parameter.name] = StoredTensor(parameter.value)
-            tensors[Self.ownerName(of: parameter.name)] = StoredTensor(shape: parameter.shape, elements: .uint8(owners.map { UInt8($0 + 1) }))
+        func store(_ name: String, _ tensor: StoredTensor) throws {
+            guard tensors.updateValue(tensor, forKey: name) == nil else {
+                throw SearchError.invalidSetting("two tensors of the multi-task network would be stored as \(name.debugDescription)")
+            }
         }
-        for parameter in heads.flatMap(\.parameters) { tensors[parameter.name] = StoredTensor(parameter.value) }
+        for (parameter, owners) in zip(trunkParameters, ownerCodes) {
+            try store(parameter.name, StoredTensor(parameter.value))
+            try store(Self.ownerName(of: parameter.name), StoredTensor(shape: parameter.shape, elements: .uint8(owners.map { UInt8($0 + 1) })))
+        }
+        for parameter in heads.flatMap(\.parameters) { try store(parameter.name, StoredTensor(parameter.value)) }
         let metadata = [Self.metadataKey: String(decoding: try encoder.encode(description), as: UTF8.self)]
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(toFile: path)
     }
 
-    /// Loads the network that ``write(toFile:trunk:)`` wrote to `path`, and the trunk family that built it, after checking
-    /// that the file holds exactly the tensors that family's network has, with their types and shapes, owner codes of
-    /// nobody, the shared part or one of its tasks, and zero values where nobody owns an entry.
+    /// Loads the network that ``write(toFile:)`` wrote to `path`, after checking that the description's sizes are
+    /// valid and need no more parameters than the file stores values (before anything is built from them), and that the file
+    /// holds exactly the tensors that network has, with their types and shapes, owner codes of nobody, the shared
+    /// part or one of its tasks, and zero values where nobody owns an entry.
     /// - Throws: `SafetensorsError` when the file cannot be read or is not valid safetensors;
     ///   ``MultiTaskNetworkFileError`` naming `path` when it does not hold such a network.
-    public static func load(contentsOfFile path: String) throws -> (network: MultiTaskNetwork, trunk: MultiTaskTrunk) {
+    public static func load(contentsOfFile path: String) throws -> MultiTaskNetwork {
         let file = try SafetensorsFile(contentsOfFile: path)
         guard let json = file.metadata[metadataKey] else {
             throw MultiTaskNetworkFileError.invalidDescription(path: path, reason: "its metadata has no \(metadataKey.debugDescription) entry")
@@ -55,6 +66,17 @@ extension MultiTaskNetwork {
         guard description.formatVersion == fileFormatVersion else {
             throw MultiTaskNetworkFileError.invalidDescription(
                 path: path, reason: "format version \(description.formatVersion), but this build reads version \(fileFormatVersion) only")
+        }
+        guard GrowingNetwork.isValidInputShape(description.inputShape) else {
+            throw MultiTaskNetworkFileError.invalidDescription(path: path, reason: "inputShape \(description.inputShape) is not [C, H, W] "
+                + "or [F] with positive sizes and at most \(GrowingNetwork.maximumInputSize) values")
+        }
+        // What the network needs is bounded by what the file holds, so a description cannot make it allocate more.
+        let storedValues = file.tensors.values.reduce(0) { $0 + $1.elements.count }
+        guard let needed = description.trunk.parameterCount(inputShape: description.inputShape, classCounts: description.classCounts),
+              needed <= storedValues else {
+            throw MultiTaskNetworkFileError.invalidDescription(path: path, reason: "its trunk \(description.trunk) with classes "
+                + "\(description.classCounts) needs more parameters than the \(storedValues) values the file stores")
         }
         let network: MultiTaskNetwork
         do {
@@ -95,10 +117,6 @@ extension MultiTaskNetwork {
                 throw MultiTaskNetworkFileError.invalidTensor(path: path, name: parameter.name,
                                                               reason: "entry \(entry) is \(value[flat: entry]) but nobody owns it")
             }
-            if !parameter.isSearchable, let entry = bytes.firstIndex(where: { $0 != 1 }) {
-                throw MultiTaskNetworkFileError.invalidTensor(path: path, name: name, reason: "entry \(entry) of a parameter the search "
-                    + "does not grow has owner code \(bytes[entry]); the shared part (1) owns all of it")
-            }
             codes.append(bytes.map { Int8($0) - 1 })
             trunkValues.append(value)
         }
@@ -109,7 +127,7 @@ extension MultiTaskNetwork {
             throw MultiTaskNetworkFileError.invalidTensor(path: path, name: extra, reason: "the network has no such tensor")
         }
         network.replaceOwnership(codes, values: trunkValues)
-        return (network, description.trunk)
+        return network
     }
 
     /// The metadata entry that holds the description.

@@ -52,6 +52,9 @@ public final class MultiTaskNetwork {
     public let taskNetworks: [Sequential]
     /// Every parameter of the trunk, in the trunk's order.
     public let trunkParameters: [Parameter]
+    /// The trunk family that built the network (``MultiTaskTrunk/makeNetwork(inputShape:classCounts:startingCounts:seed:)``),
+    /// which its file records; `nil` for a trunk built otherwise, which cannot be saved.
+    public internal(set) var family: MultiTaskTrunk?
 
     /// Per trunk parameter and entry: -1 nobody, 0 shared, `t + 1` task `t`.
     private var owners: [[Int8]]

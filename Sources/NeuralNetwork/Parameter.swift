@@ -102,7 +102,11 @@ public final class Parameter {
             var grown = Tensor(zeros: newShape)
             grown.withUnsafeMutableBufferPointer { target in
                 tensor.withUnsafeBufferPointer { source in
-                    for index in source.indices { target[embedding(index)] = source[index] }
+                    for index in source.indices {
+                        let position = embedding(index)
+                        precondition(target.indices.contains(position), "parameter \(name): entry \(index) embedded at \(position), outside \(newShape)")
+                        target[position] = source[index]
+                    }
                 }
             }
             return grown

@@ -2,8 +2,8 @@ import ArchitectureSearch
 import Serialization
 import Training
 
-/// Keeps `epochs.jsonl` and `architecture.json` current after every epoch: the first epoch this process ends writes the
-/// whole history (a resumed run's earlier epochs included), later ones append their line.
+/// Keeps `epochs.jsonl` and `architecture.json` current: the log starts as the history so far when training starts or
+/// resumes (a resumed run's earlier epochs), and every epoch appends its line and rewrites the architecture.
 final class EpochLog: TrainingCallback {
     let epochsPath: String, architecturePath: String
     let network: GrowingNetwork
@@ -16,11 +16,14 @@ final class EpochLog: TrainingCallback {
     }
 
     func handle(_ event: TrainingEvent, loop: TrainingLoop) throws {
-        guard case .epochEnd = event else { return }
-        if let log, let last = loop.history.last {
-            try log.append(last)
-        } else {
+        switch event {
+        case .trainingStart, .trainingResumed:
             log = try JSONLinesLog(path: epochsPath, startingWith: loop.history)
+            return
+        case let .epochEnd(report):
+            try log?.append(report)
+        default:
+            return
         }
         try AtomicFile.writeJSON(ArchitectureDescription(network), to: architecturePath)
     }

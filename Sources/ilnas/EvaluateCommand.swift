@@ -21,11 +21,11 @@ struct EvaluateCommand: ParsableCommand {
             up to rounding.
 
             A run of ilnas multitask is evaluated task by task (each task's view of the trunk and its head, as \
-            searched), on the data the run recorded in RUN/data.json or on one --data per task.
+            searched), on the data the run recorded in RUN/tasks.json or on one --data per task.
             """
     )
 
-    @Argument(help: ArgumentHelp("The run folder: the --out of ilnas search.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run folder: the --out of ilnas search or ilnas multitask.", valueName: "run"))
     var runFolder: String
     @Option(help: "Dataset folder in any format ilnas search reads (default: the embedded sklearn 8x8 digits); for a multi-task run, one per task (digits for the embedded digits; default: the run's).")
     var data: [String] = []
@@ -58,8 +58,8 @@ struct EvaluateCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let folder = RunFolder(path: runFolder)
-            if let multiTask = try? JSONFile.decode(MultiTaskRunData.self, at: folder.preparationPath) {
-                try evaluateMultiTask(folder: folder, data: multiTask, encoder: encoder)
+            if FileManager.default.fileExists(atPath: folder.multiTaskDataPath) {
+                try evaluateMultiTask(folder: folder, data: JSONFile.decode(MultiTaskRunData.self, at: folder.multiTaskDataPath), encoder: encoder)
                 return
             }
             guard data.count <= 1 else { throw CommandFailure(message: "a single-task run takes one --data, got \(data.count)") }

@@ -24,25 +24,28 @@ struct MultiTaskRunEvaluation: Codable {
     /// The form of the network that computed the logits: each task's view of the trunk, as searched.
     var engine = InferenceEngine.masked
 
-    /// Evaluates each task of the run in `folder`, whose `data.json` is `data`: task `t` on the test set of
-    /// `dataDirectories[t]` when given (`digits` for the embedded digits), else of the folder the run used. One network
-    /// (`model.safetensors`) serves every task, or each task has its own (`model-task<t>.safetensors`, `--baseline
-    /// separate`).
-    /// - Throws: `CommandFailure` when the number of data folders is not the number of tasks, a model file is missing
-    ///   or does not match the run, and the loaders' errors.
+    /// Evaluates each task of the run in `folder`, whose `tasks.json` is `data`, with the network its record names: task
+    /// `t` on the test set of `dataDirectories[t]` when given (`digits` for the embedded digits), else of the data the
+    /// run used.
+    /// - Throws: `CommandFailure` when the number of data folders is not the number of tasks, a network does not have
+    ///   the tasks the record gives it or tells another number of classes apart than its test set has, and the
+    ///   loaders' errors, which name the file.
     init(folder: RunFolder, data: MultiTaskRunData, dataDirectories: [String]) throws {
         guard dataDirectories.isEmpty || dataDirectories.count == data.tasks.count else {
-            throw CommandFailure(message: "\(folder.preparationPath): the run has \(data.tasks.count) tasks; give one --data per task "
-                + "(digits for the embedded digits), or none to use the run's")
+            throw CommandFailure(message: "\(folder.multiTaskDataPath): the run has \(data.tasks.count) tasks; give one --data per "
+                + "task (digits for the embedded digits), or none to use the run's")
         }
-        let shared = FileManager.default.fileExists(atPath: folder.modelPath)
+        var networks: [String: MultiTaskNetwork] = [:]
         tasks = try data.tasks.enumerated().map { task, recorded in
-            let path = shared ? folder.modelPath : folder.file("model-task\(task).safetensors")
-            let (network, _) = try MultiTaskNetwork.load(contentsOfFile: path)
-            let local = shared ? task : 0
-            guard local < network.taskCount else {
-                throw CommandFailure(message: "\(path): a network of \(network.taskCount) tasks, but the run has \(data.tasks.count)")
+            let path = folder.file(recorded.model)
+            let network = try networks[path] ?? MultiTaskNetwork.load(contentsOfFile: path)
+            networks[path] = network
+            let sharing = data.tasks.filter { $0.model == recorded.model }.count
+            guard network.taskCount == sharing, (0..<sharing).contains(recorded.taskInModel) else {
+                throw CommandFailure(message: "\(path): a network of \(network.taskCount) tasks, but \(folder.multiTaskDataPath) gives it "
+                    + "\(sharing), task \(task) as its task \(recorded.taskInModel)")
             }
+            let local = recorded.taskInModel
             let directory = dataDirectories.isEmpty ? recorded.data : dataDirectories[task]
             let test = try SearchData.testSet(directory: directory == "digits" ? nil : directory, preparation: recorded.preparation,
                                               adaptingTo: network.inputShape)

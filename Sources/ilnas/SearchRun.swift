@@ -76,18 +76,16 @@ struct SearchRun {
             architectureOptimizer.communicator = communicator
             let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: try options.granularityLevels(),
                                              schedule: try options.expansionSchedule(), scoringData: train)
-            if writes {
-                // The first expansion of this process writes every record so far (a resumed run's included), later ones append.
-                var log: JSONLinesLog<ExpansionRecord>?
-                callback.onExpansion = { [unowned callback] record in
-                    if let log { try log.append(record) } else { log = try JSONLinesLog(path: auditPath, startingWith: callback.records) }
-                }
-            }
             loop.callbacks.append(callback)
             expansion = callback
         }
         let checkpoints = writes ? try addFileWriters(to: loop, folder: folder, network: model, expansion: expansion, fresh: resumed == nil) : nil
         try resumed?.restore(loop, expansion: expansion)
+        if writes, let expansion {
+            // The audit log starts as the records so far (a resumed run's, none for a new one) and grows by one line per expansion.
+            let log = try JSONLinesLog(path: auditPath, startingWith: expansion.records)
+            expansion.onExpansion = { try log.append($0) }
+        }
         if !communicator.isAlone {
             try StartAgreement(configuration: options.agreementFields, space: model, train: train, progress: loop.progress, expansion: expansion)
                 .check(across: communicator)
@@ -104,7 +102,6 @@ struct SearchRun {
         if writes {
             try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
             try folder.save(model, preparation: data.preparation)
-            if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
         }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }

@@ -1,4 +1,4 @@
-import ArchitectureSearch
+@testable import ArchitectureSearch
 import Foundation
 import NeuralNetwork
 import Serialization
@@ -40,9 +40,9 @@ final class MultiTaskNetworkFileTests: XCTestCase {
         let directory = try TemporaryDirectory(self)
         let model = try searched(trunk, inputShape: inputShape)
         let path = directory.file("model.safetensors")
-        try model.write(toFile: path, trunk: trunk)
-        let (loaded, loadedTrunk) = try MultiTaskNetwork.load(contentsOfFile: path)
-        XCTAssertEqual(loadedTrunk, trunk)
+        try model.write(toFile: path)
+        let loaded = try MultiTaskNetwork.load(contentsOfFile: path)
+        XCTAssertEqual(loaded.family, trunk)
         XCTAssertEqual(loaded.inputShape, inputShape)
         XCTAssertEqual(MultiTaskGrowthCheck.ownership(loaded), MultiTaskGrowthCheck.ownership(model))
         for part in [Part.shared, .task(0), .task(1)] { XCTAssertEqual(loaded.ownCount(of: part), model.ownCount(of: part), "\(part)") }
@@ -50,7 +50,7 @@ final class MultiTaskNetworkFileTests: XCTestCase {
         let inputs = generator.normalTensor(shape: [5] + inputShape)
         XCTAssertEqual(try outputs(loaded, inputs), try outputs(model, inputs), "the same arithmetic on the same values")
         let again = directory.file("again.safetensors")
-        try loaded.write(toFile: again, trunk: loadedTrunk)
+        try loaded.write(toFile: again)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
@@ -67,8 +67,9 @@ final class MultiTaskNetworkFileTests: XCTestCase {
         let trunk = MultiTaskTrunk.fullyConnected(hiddenWidths: [4])
         let model = try trunk.makeNetwork(inputShape: [3], classCounts: [2, 2], startingCounts: [.shared: 2, .task(0): 2], seed: 1)
         let path = directory.file("model.safetensors")
-        try model.write(toFile: path, trunk: trunk)
+        try model.write(toFile: path)
         let good = try SafetensorsFile(contentsOfFile: path)
+        let description = good.metadata["multiTaskNetwork"]!
         let weight = model.trunkParameters.first { $0.role == .weight }!
         let owners = weight.name + ".owner"
         guard case let .uint8(codes) = good.tensors[owners]!.elements else { return XCTFail("owners are U8") }
@@ -90,7 +91,19 @@ final class MultiTaskNetworkFileTests: XCTestCase {
         XCTAssertEqual(try refusal { $0.metadata["multiTaskNetwork"] = $0.metadata["multiTaskNetwork"]!
                            .replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":9") },
                        "FILE: not a multi-task network of this build: format version 9, but this build reads version 1 only")
+        XCTAssertTrue(try refusal { $0.metadata["multiTaskNetwork"] = "{\"formatVersion\":1," }
+                        .hasPrefix("FILE: not a multi-task network of this build: the description is not valid: "))
+        let hugeInput = description.replacingOccurrences(of: "\"inputShape\":[3]", with: "\"inputShape\":[4294967296,4294967296]")
+        XCTAssertEqual(try refusal { $0.metadata["multiTaskNetwork"] = hugeInput }, "FILE: not a multi-task network of this build: inputShape "
+                       + "[4294967296, 4294967296] is not [C, H, W] or [F] with positive sizes and at most \(GrowingNetwork.maximumInputSize) values")
+        let hugeHead = description.replacingOccurrences(of: "\"classCounts\":[2,2]", with: "\"classCounts\":[2,1099511627776]")
+        XCTAssertTrue(try refusal { $0.metadata["multiTaskNetwork"] = hugeHead }.hasPrefix("FILE: not a multi-task network of this build: "
+                      + "its trunk fullyConnected(hiddenWidths: [4]) with classes [2, 1099511627776] needs more parameters than the "),
+                      "checked before anything is allocated")
+        let overflow = description.replacingOccurrences(of: "\"classCounts\":[2,2]", with: "\"classCounts\":[2,\(Int.max)]")
+        XCTAssertTrue(try refusal { $0.metadata["multiTaskNetwork"] = overflow }.contains("needs more parameters than the "))
         XCTAssertEqual(try refusal { $0.tensors[owners] = nil }, "FILE: tensor \"\(owners)\": missing")
+        XCTAssertEqual(try refusal { $0.tensors["head1.bias"] = nil }, "FILE: tensor \"head1.bias\": missing")
         XCTAssertEqual(try refusal { $0.tensors[owners] = StoredTensor(shape: [codes.count], elements: .uint8(codes)) },
                        "FILE: tensor \"\(owners)\": shape [\(codes.count)], the network needs \(weight.shape)")
         var badCodes = codes
@@ -106,5 +119,36 @@ final class MultiTaskNetworkFileTests: XCTestCase {
         XCTAssertEqual(try refusal { $0.tensors["extra"] = StoredTensor(Tensor(zeros: [1])) },
                        "FILE: tensor \"extra\": the network has no such tensor")
         XCTAssertEqual(try refusal { _ in }, "loaded")
+    }
+
+    func testOnlyANetworkThatATrunkFamilyBuiltWithDistinctNamesIsWritten() throws {
+        let directory = try TemporaryDirectory(self)
+        var generator = RandomGenerator(seed: 2)
+        let trunk = Sequential(name: "trunk", [Flatten(name: "flatten"), Linear(name: "fc", inputFeatures: 3, outputFeatures: 4, generator: &generator)])
+        let heads = [Linear(name: "fc", inputFeatures: 4, outputFeatures: 2, generator: &generator)]
+        let network = try MultiTaskNetwork(trunk: trunk, heads: heads, inputShape: [3])
+        let path = directory.file("model.safetensors")
+        XCTAssertThrowsError(try network.write(toFile: path)) { error in
+            XCTAssertEqual("\(error)", "\(SearchError.invalidSetting("only a network that MultiTaskTrunk built can be saved: its file describes the trunk by family"))")
+        }
+        network.family = .fullyConnected(hiddenWidths: [4])
+        XCTAssertThrowsError(try network.write(toFile: path)) { error in
+            XCTAssertEqual("\(error)", "\(SearchError.invalidSetting("two tensors of the multi-task network would be stored as \"fc.weight\""))")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    func testTheParameterCountATrunkFamilyDeclaresIsTheOneItBuilds() throws {
+        let cases: [(MultiTaskTrunk, [Int])] = [
+            (.fullyConnected(hiddenWidths: [7, 5]), [2, 3, 3]), (.fullyConnected(hiddenWidths: [4]), [6]),
+            (.convolutional(channels: [3, 4], kernelSize: 3), [2, 6, 6]), (.convolutional(channels: [5], kernelSize: 5), [1, 4, 4]),
+        ]
+        for (trunk, inputShape) in cases {
+            let network = try trunk.makeNetwork(inputShape: inputShape, classCounts: [3, 2, 4], startingCounts: [:], seed: 0)
+            XCTAssertEqual(trunk.parameterCount(inputShape: inputShape, classCounts: [3, 2, 4]),
+                           network.allParameters.reduce(0) { $0 + $1.count }, "\(trunk)")
+        }
+        XCTAssertNil(MultiTaskTrunk.fullyConnected(hiddenWidths: [Int.max / 2]).parameterCount(inputShape: [3], classCounts: [2]))
+        XCTAssertNil(MultiTaskTrunk.convolutional(channels: [2], kernelSize: 1 << 40).parameterCount(inputShape: [1, 4, 4], classCounts: [2]))
     }
 }

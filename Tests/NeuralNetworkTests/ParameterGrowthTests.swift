@@ -24,6 +24,7 @@ final class ParameterGrowthTests: XCTestCase {
         let cases: [([Int], [Int])] = [
             ([5], [9]), ([3, 4], [3, 6]), ([3, 4], [5, 4]), ([2, 3, 4], [4, 5, 6]),
             ([4, 3, 3, 3], [6, 3, 3, 3]), ([4, 3, 3, 3], [4, 5, 3, 3]), ([2, 1, 1, 1], [3, 2, 1, 1]), ([1, 2, 3, 2], [2, 3, 4, 5]),
+            ([], []), ([0, 3], [2, 3]), ([2, 0], [2, 3]), ([0], [4]),
         ]
         for (old, new) in cases {
             let parameter = Parameter(name: "w", role: .weight, value: generator.normalTensor(shape: old))

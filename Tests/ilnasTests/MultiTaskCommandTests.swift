@@ -19,12 +19,12 @@ final class MultiTaskCommandTests: XCTestCase {
         return try JSONFile.decode(MultiTaskSummary.self, at: (out as NSString).appendingPathComponent("summary.json"))
     }
 
-    /// Evaluates the saved networks of the run in `name` as `ilnas evaluate` does, on the data its `data.json` records,
+    /// Evaluates the saved networks of the run in `name` as `ilnas evaluate` does, on the data its `tasks.json` records,
     /// and checks that every task has the file, parameters and test accuracy the run reported, bit for bit.
     private func assertEvaluationReproduces(_ summary: MultiTaskSummary, out name: String, files: [String], data recorded: [String]? = nil,
                                             file: StaticString = #filePath, line: UInt = #line) throws {
         let folder = RunFolder(path: directory.file(name))
-        let data = try JSONFile.decode(MultiTaskRunData.self, at: folder.preparationPath)
+        let data = try JSONFile.decode(MultiTaskRunData.self, at: folder.multiTaskDataPath)
         XCTAssertEqual(data.tasks.map(\.data), recorded ?? summary.tasks.map { _ in "digits" }, file: file, line: line)
         let evaluation = try MultiTaskRunEvaluation(folder: folder, data: data, dataDirectories: [])
         XCTAssertEqual(evaluation.tasks.map(\.path), files.map { folder.file($0) }, file: file, line: line)
@@ -74,6 +74,9 @@ final class MultiTaskCommandTests: XCTestCase {
             XCTAssertEqual(task.budget, 2000)
         }
         try assertEvaluationReproduces(separate, out: "separate", files: ["model-task0.safetensors", "model-task1.safetensors"])
+        // A folder that held another layout's network before: the run's own record says which file is whose.
+        let reused = try run(["--data", "digits", "--data", "digits", "--shared", "0.333"], out: "separate")
+        try assertEvaluationReproduces(reused, out: "separate", files: ["model.safetensors", "model.safetensors"])
 
         let joint = try run(["--data", "digits", "--data", "digits", "--baseline", "joint"], out: "joint")
         XCTAssertEqual(joint.shared, 1)
@@ -167,10 +170,10 @@ final class MultiTaskCommandTests: XCTestCase {
 
         _ = try run(["--data", "digits", "--data", "digits"], out: "evaluated", epochs: 1)
         let run = directory.file("evaluated")
-        try assertFails(["evaluate", run, "--data", "digits"], status: 1, saying: ["\(run)/data.json", "2 tasks", "one --data per task"])
+        try assertFails(["evaluate", run, "--data", "digits"], status: 1, saying: ["\(run)/tasks.json", "2 tasks", "one --data per task"])
         try assertFails(["evaluate", run, "--engine", "compact"], status: 1, saying: ["multi-task run", "--engine masked"])
         try assertFails(["evaluate", run, "--logits", directory.file("logits.safetensors")], status: 1, saying: ["--logits is for single-task runs"])
         try FileManager.default.removeItem(atPath: (run as NSString).appendingPathComponent("model.safetensors"))
-        try assertFails(["evaluate", run], status: 1, saying: ["\(run)/model-task0.safetensors"])
+        try assertFails(["evaluate", run], status: 1, saying: ["\(run)/model.safetensors: cannot open the file"])
     }
 }
