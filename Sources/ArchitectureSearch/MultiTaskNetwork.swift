@@ -52,6 +52,9 @@ public final class MultiTaskNetwork {
     public let taskNetworks: [Sequential]
     /// Every parameter of the trunk, in the trunk's order.
     public let trunkParameters: [Parameter]
+    /// The trunk family that built the network (``MultiTaskTrunk/makeNetwork(inputShape:classCounts:startingCounts:seed:)``),
+    /// which its file records; `nil` for a trunk built otherwise, which cannot be saved.
+    public internal(set) var family: MultiTaskTrunk?
 
     /// Per trunk parameter and entry: -1 nobody, 0 shared, `t + 1` task `t`.
     private var owners: [[Int8]]
@@ -132,6 +135,26 @@ public final class MultiTaskNetwork {
         ownerCounts[Int(Self.code(part)) + 1] += 1
         trunkParameters[index].activate(entry, initialValue: value)
         maskCache = [:]
+    }
+
+    /// Every trunk entry's owner code, per trunk parameter: -1 nobody, 0 shared, `t + 1` task `t`.
+    var ownerCodes: [[Int8]] { owners }
+
+    /// Replaces the trunk's ownership by `codes` (as ``ownerCodes`` gives them) and its stored values by `values` (zero
+    /// where nobody owns an entry), installs the union view and clears gradients and optimizer state. The caller has
+    /// checked that shapes match and that every code names nobody, the shared part or a task of this network.
+    func replaceOwnership(_ codes: [[Int8]], values: [Tensor]) {
+        installUnion()
+        owners = codes
+        ownerCounts = [Int](repeating: 0, count: heads.count + 2)
+        for owner in owners { for code in owner { ownerCounts[Int(code) + 1] += 1 } }
+        maskCache = [:]
+        for (parameter, (value, mask)) in zip(trunkParameters, zip(values, viewMasks(nil))) {
+            parameter.value = value
+            parameter.mask = mask
+            parameter.optimizerState = [:]
+            parameter.zeroGradient()
+        }
     }
 
     /// The present weights and biases that `part` owns; a task's count includes its head.

@@ -7,7 +7,7 @@ import TensorCore
 /// part of the starting counts is given at most that many in whole units drawn at random (a weight of a linear layer,
 /// a `k x k` kernel of a convolution, as ``KernelGranularity`` groups them), with their default-initialised values; the
 /// rest are unowned, for the search to add. Heads are dense `Linear` layers, one per task, not searched.
-public enum MultiTaskTrunk: Sendable, Equatable {
+public enum MultiTaskTrunk: Sendable, Equatable, Codable {
     /// `Flatten`, then `Linear` + `ReLU` per width: for inputs of any shape.
     case fullyConnected(hiddenWidths: [Int])
     /// Per width of `channels` a `kernelSize x kernelSize` convolution padded to keep the image size, then `ReLU`; every
@@ -43,6 +43,7 @@ public enum MultiTaskTrunk: Sendable, Equatable {
         let initial = trunk.parameters.map(\.value)
         for parameter in trunk.parameters { parameter.applyMask(ArchitectureMask(shape: parameter.shape, allActive: false)) }
         let network = try MultiTaskNetwork(trunk: trunk, heads: heads, inputShape: inputShape)
+        network.family = self
 
         for (index, parameter) in network.trunkParameters.enumerated() where parameter.role == .bias {
             for entry in 0..<parameter.count {
@@ -75,6 +76,44 @@ public enum MultiTaskTrunk: Sendable, Equatable {
             }
         }
         return network
+    }
+
+    /// The number of weights and biases, present or absent, of the trunk and heads that
+    /// ``makeNetwork(inputShape:classCounts:startingCounts:seed:)`` builds for `inputShape` and `classCounts`, or `nil`
+    /// when it does not fit in an `Int`: what a file must store before the network is built from its description.
+    public func parameterCount(inputShape: [Int], classCounts: [Int]) -> Int? {
+        /// `a · b + c`, or `nil` on overflow.
+        func multiplyAdd(_ a: Int, _ b: Int, _ c: Int) -> Int? {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            guard !overflow else { return nil }
+            let (sum, overflowAgain) = product.addingReportingOverflow(c)
+            return overflowAgain ? nil : sum
+        }
+        var total = 0, features: Int
+        switch self {
+        case let .fullyConnected(widths):
+            var inputs: Int? = 1
+            for size in inputShape { inputs = inputs.flatMap { multiplyAdd($0, size, 0) } }
+            guard var previous = inputs else { return nil }
+            for width in widths {
+                guard let weights = multiplyAdd(width, previous, width), let sum = multiplyAdd(1, total, weights) else { return nil }
+                (total, previous) = (sum, width)
+            }
+            features = previous
+        case let .convolutional(channels, kernelSize):
+            guard var previous = inputShape.first, let area = multiplyAdd(kernelSize, kernelSize, 0) else { return nil }
+            for width in channels {
+                guard let taps = multiplyAdd(previous, area, 0), let weights = multiplyAdd(width, taps, width),
+                      let sum = multiplyAdd(1, total, weights) else { return nil }
+                (total, previous) = (sum, width)
+            }
+            features = previous
+        }
+        for classes in classCounts {
+            guard let head = multiplyAdd(classes, features, classes), let sum = multiplyAdd(1, total, head) else { return nil }
+            total = sum
+        }
+        return total
     }
 
     /// The trunk's layers for `inputShape` and the width of its output features.

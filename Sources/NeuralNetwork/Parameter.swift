@@ -100,7 +100,15 @@ public final class Parameter {
     public func grow(to newShape: [Int], embedding: (Int) -> Int) {
         func embed(_ tensor: Tensor) -> Tensor {
             var grown = Tensor(zeros: newShape)
-            for index in 0..<tensor.count { grown[flat: embedding(index)] = tensor[flat: index] }
+            grown.withUnsafeMutableBufferPointer { target in
+                tensor.withUnsafeBufferPointer { source in
+                    for index in source.indices {
+                        let position = embedding(index)
+                        precondition(target.indices.contains(position), "parameter \(name): entry \(index) embedded at \(position), outside \(newShape)")
+                        target[position] = source[index]
+                    }
+                }
+            }
             return grown
         }
         value = embed(value)
@@ -115,16 +123,25 @@ public final class Parameter {
         let oldShape = shape
         precondition(oldShape.count == newShape.count && zip(oldShape, newShape).allSatisfy { $0 <= $1 },
                      "parameter \(name) cannot grow from \(oldShape) to \(newShape)")
-        grow(to: newShape) { flat in
-            var remainder = flat, newFlat = 0, newStride = 1
-            for axis in stride(from: oldShape.count - 1, through: 0, by: -1) {
-                let index = remainder % oldShape[axis]
-                remainder /= oldShape[axis]
-                newFlat += index * newStride
-                newStride *= newShape[axis]
+        // Each row of the last axis stays contiguous: only where rows start changes.
+        let row = max(1, oldShape.last ?? 1)
+        var rowStarts: [Int] = []
+        rowStarts.reserveCapacity(count / row)
+        var index = [Int](repeating: 0, count: max(0, oldShape.count - 1))
+        for _ in 0..<(count / row) {
+            var start = 0, stride = newShape.last ?? 1
+            for axis in index.indices.reversed() {
+                start += index[axis] * stride
+                stride *= newShape[axis]
             }
-            return newFlat
+            rowStarts.append(start)
+            for axis in index.indices.reversed() {
+                index[axis] += 1
+                if index[axis] < oldShape[axis] { break }
+                index[axis] = 0
+            }
         }
+        grow(to: newShape) { flat in rowStarts[flat / row] + flat % row }
     }
 
     /// An independent copy: values, gradient, mask and optimizer state, under the same name.

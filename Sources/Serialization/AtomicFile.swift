@@ -50,7 +50,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `data` to `descriptor`, retrying short and interrupted writes.
-    private static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
+    static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
         let failure: FileWriteError? = data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

@@ -14,10 +14,14 @@ extension AtomicFile {
     /// Replaces `path` atomically with `lines`, one compact JSON object per line, creating missing folders.
     /// - Throws: `FileWriteError` naming `path`, as ``writeJSON(_:to:)``.
     public static func writeJSONLines<T: Encodable>(_ lines: [T], to path: String) throws(FileWriteError) {
-        let data = try encoded(for: path, formatting: [.sortedKeys]) { encoder in
+        try replace(path, with: jsonLines(lines, for: path), creatingFolders: true)
+    }
+
+    /// `lines` as compact JSON objects with sorted keys, one per line, or an error naming `path` (the file they are for).
+    static func jsonLines<T: Encodable>(_ lines: [T], for path: String) throws(FileWriteError) -> Data {
+        try encoded(for: path, formatting: [.sortedKeys]) { encoder in
             try lines.reduce(into: Data()) { data, line in data += try encoder.encode(line) + Data("\n".utf8) }
         }
-        try replace(path, with: data, creatingFolders: true)
     }
 
     /// What `encode` makes with an encoder of `formatting`, or an error naming `path` and what could not be encoded.

@@ -8,7 +8,8 @@ import TensorCore
 import Training
 
 /// `ilnas multitask`: one network searched for several datasets at once with partly shared weights (Section 4.2,
-/// Table 3), or one of its two baselines, with `summary.json` and `expansions.jsonl` written to `--out`.
+/// Table 3), or one of its two baselines, with `summary.json`, `expansions.jsonl`, the trained networks and `tasks.json`
+/// written to `--out`.
 struct MultiTaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "multitask",
@@ -24,7 +25,9 @@ struct MultiTaskCommand: ParsableCommand {
             output layers, the shared part may use the fraction --shared and each task's part an equal share of the rest. \
             --baseline separate trains one network per task with the budget split evenly (for as many steps as the \
             multi-task run: an epoch is the largest task's batches); --baseline joint trains one network with every \
-            trunk weight shared (--shared 1). Results go to --out: summary.json and expansions.jsonl.
+            trunk weight shared (--shared 1). Results go to --out: summary.json, expansions.jsonl, the trained network \
+            (model.safetensors; with --baseline separate, model-task0.safetensors and so on) and tasks.json, from which \
+            ilnas evaluate gives every task's test accuracy again.
             """
     )
 
@@ -186,6 +189,7 @@ struct MultiTaskCommand: ParsableCommand {
         case .separate: runs = tasks.indices.map { ([$0], budget.count / tasks.count, 1) }
         }
         var results: [MultiTaskSummary.Task?] = Array(repeating: nil, count: tasks.count)
+        var taskFiles: [MultiTaskRunData.Task?] = Array(repeating: nil, count: tasks.count)
         var expansions: [MultiTaskSummary.PartExpansion] = []
         var total = 0
         for (runIndex, run) in runs.enumerated() {
@@ -203,6 +207,13 @@ struct MultiTaskCommand: ParsableCommand {
                 print("epoch \(epoch + 1)/\(epochs): \(search.model.parameterCount) parameters; " + parts.joined(separator: "; "))
             }
             try search.run()
+            // One network: model.safetensors; one per task (separate): model-task<t>.safetensors.
+            let modelName = runs.count == 1 ? "model.safetensors" : "model-task\(run.tasks[0]).safetensors"
+            try search.model.write(toFile: RunFolder(path: out).file(modelName))
+            for (local, task) in run.tasks.enumerated() {
+                taskFiles[task] = MultiTaskRunData.Task(data: data[task] == "digits" ? "digits" : URL(fileURLWithPath: data[task]).standardizedFileURL.path,
+                                                        model: modelName, taskInModel: local, preparation: tasks[task].preparation)
+            }
             let evaluation = try search.evaluate(on: run.tasks.map { try SearchData.testBatches(tasks[$0].test) })
             for (local, task) in run.tasks.enumerated() {
                 // A separate network is all its task's own: its trunk (the single-task network's shared part) included.
@@ -233,6 +244,7 @@ struct MultiTaskCommand: ParsableCommand {
             sharedParameterCount: baseline == .separate ? 0 : total - results.reduce(0) { $0 + ($1?.ownParameterCount ?? 0) },
             expansions: expansions.count, wallSeconds: Date().timeIntervalSince(started), threads: ComputeThreads.count,
             blasKernels: BLASKernels.coreName, tasks: results.compactMap { $0 })
+        try AtomicFile.writeJSON(MultiTaskRunData(tasks: taskFiles.compactMap { $0 }), to: RunFolder(path: out).multiTaskDataPath)
         try AtomicFile.writeJSONLines(expansions, to: (out as NSString).appendingPathComponent("expansions.jsonl"))
         try AtomicFile.writeJSON(summary, to: (out as NSString).appendingPathComponent("summary.json"))
         let encoder = JSONEncoder()

@@ -17,6 +17,8 @@ struct RunFolder {
     var modelPath: String { file("model.safetensors") }
     /// `data.json`: the ``DataPreparation`` of the run's inputs.
     var preparationPath: String { file("data.json") }
+    /// `tasks.json`: the ``MultiTaskRunData`` of an `ilnas multitask` run (which has no `data.json`).
+    var multiTaskDataPath: String { file("tasks.json") }
     /// `summary.json`: the ``SearchSummary``.
     var summaryPath: String { file("summary.json") }
     /// `epochs.jsonl`: one `EpochReport` per line.

@@ -8,9 +8,11 @@ struct RunStopped: Error {
     let progress: TrainingProgress
     /// The checkpoint written when it stopped.
     let checkpoint: String?
+    /// The signal that stopped it, the same on every rank of a data-parallel run (``StopSignal/agreed(_:across:)``).
+    let signal: Int32
 
     /// The exit status of a stopped run: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
-    var exitStatus: Int32 { 128 + (StopSignal.received ?? SIGTERM) }
+    var exitStatus: Int32 { 128 + signal }
 
     /// Runs the work of a command that trains in `folder`, turning what ends it into the command's outcome: a stop
     /// into a message on standard error and ``exitStatus``, an exit status (a quiet rank's) into itself, any other
@@ -20,8 +22,7 @@ struct RunStopped: Error {
         do {
             try work()
         } catch let stopped as RunStopped {
-            let signal = StopSignal.received ?? SIGTERM
-            FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: signal)) at \(stopped.progress); checkpoint: "
+            FileHandle.standardError.write(Data(("stopped by \(StopSignal.name(of: stopped.signal)) at \(stopped.progress); checkpoint: "
                 + "\(stopped.checkpoint ?? "none"); continue with: ilnas resume \(folder)\n").utf8))
             throw ExitCode(stopped.exitStatus)
         } catch let status as ExitCode {

@@ -76,12 +76,16 @@ struct SearchRun {
             architectureOptimizer.communicator = communicator
             let callback = ExpansionCallback(space: model, optimizer: architectureOptimizer, granularity: try options.granularityLevels(),
                                              schedule: try options.expansionSchedule(), scoringData: train)
-            if writes { callback.onExpansion = { [unowned callback] _ in try AtomicFile.writeJSONLines(callback.records, to: auditPath) } }
             loop.callbacks.append(callback)
             expansion = callback
         }
         let checkpoints = writes ? try addFileWriters(to: loop, folder: folder, network: model, expansion: expansion, fresh: resumed == nil) : nil
         try resumed?.restore(loop, expansion: expansion)
+        if writes, let expansion {
+            // The audit log starts as the records so far (a resumed run's, none for a new one) and grows by one line per expansion.
+            let log = try JSONLinesLog(path: auditPath, startingWith: expansion.records)
+            expansion.onExpansion = { try log.append($0) }
+        }
         if !communicator.isAlone {
             try StartAgreement(configuration: options.agreementFields, space: model, train: train, progress: loop.progress, expansion: expansion)
                 .check(across: communicator)
@@ -91,13 +95,13 @@ struct SearchRun {
         do {
             history = try loop.fit(train: train, test: test, epochs: options.epochs)
         } catch let stopped as TrainingStopped {
-            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints?.latestFile)
+            throw RunStopped(progress: stopped.progress, checkpoint: checkpoints?.latestFile,
+                             signal: try StopSignal.agreed(StopSignal.received, across: communicator))
         }
         let records = expansion?.records ?? []
         if writes {
             try AtomicFile.writeJSON(ArchitectureDescription(model), to: architecturePath)
             try folder.save(model, preparation: data.preparation)
-            if expansion != nil { try AtomicFile.writeJSONLines(records, to: auditPath) }
         }
 
         let overhead = history.map { report in (expansion?.architectureSecondsPerEpoch[report.epoch] ?? 0) / max(report.trainSeconds, 1e-9) }

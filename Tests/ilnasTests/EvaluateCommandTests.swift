@@ -66,7 +66,7 @@ final class EvaluateCommandTests: XCTestCase {
     }
 
     func testEngineOptions() throws {
-        XCTAssertEqual(try EvaluateCommand.parse(["run"]).engine, .compact)
+        XCTAssertNil(try EvaluateCommand.parse(["run"]).engine, "compact for a single-task run, masked for a multi-task one")
         XCTAssertEqual(try EvaluateCommand.parse(["run", "--engine", "masked"]).engine, .masked)
         XCTAssertEqual(try EvaluateCommand.parse(["run", "--sparse-below", "0.1"]).sparseBelow, 0.1)
         for arguments in [["run", "--sparse-below", "1.5"], ["run", "--engine", "masked", "--sparse-below", "0.2"], ["run", "--engine", "dense"]] {

@@ -19,6 +19,21 @@ final class MultiTaskCommandTests: XCTestCase {
         return try JSONFile.decode(MultiTaskSummary.self, at: (out as NSString).appendingPathComponent("summary.json"))
     }
 
+    /// Evaluates the saved networks of the run in `name` as `ilnas evaluate` does, on the data its `tasks.json` records,
+    /// and checks that every task has the file, parameters and test accuracy the run reported, bit for bit.
+    private func assertEvaluationReproduces(_ summary: MultiTaskSummary, out name: String, files: [String], data recorded: [String]? = nil,
+                                            file: StaticString = #filePath, line: UInt = #line) throws {
+        let folder = RunFolder(path: directory.file(name))
+        let data = try JSONFile.decode(MultiTaskRunData.self, at: folder.multiTaskDataPath)
+        XCTAssertEqual(data.tasks.map(\.data), recorded ?? summary.tasks.map { _ in "digits" }, file: file, line: line)
+        let evaluation = try MultiTaskRunEvaluation(folder: folder, data: data, dataDirectories: [])
+        XCTAssertEqual(evaluation.tasks.map(\.path), files.map { folder.file($0) }, file: file, line: line)
+        XCTAssertEqual(evaluation.tasks.map(\.dataset), summary.tasks.map(\.dataset), file: file, line: line)
+        XCTAssertEqual(evaluation.tasks.map(\.parameterCount), summary.tasks.map(\.parameterCount), file: file, line: line)
+        XCTAssertEqual(evaluation.tasks.map(\.testAccuracy), summary.tasks.map(\.testAccuracy), file: file, line: line)
+        XCTAssertEqual(evaluation.tasks.map(\.testLoss), summary.tasks.map(\.testLoss), file: file, line: line)
+    }
+
     func testTheSearchWritesEachTasksCountAndAccuracyWithinTheBudget() throws {
         let summary = try run(["--data", "digits", "--data", "digits", "--shared", "0.333", "--seed", "4"], out: "search")
         XCTAssertEqual(summary.budget, 4000)
@@ -41,6 +56,7 @@ final class MultiTaskCommandTests: XCTestCase {
         let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("search/expansions.jsonl"))
         XCTAssertEqual(lines.count, summary.expansions)
         XCTAssertEqual(Set(lines.map(\.part)), ["shared", "task 0", "task 1"])
+        try assertEvaluationReproduces(summary, out: "search", files: ["model.safetensors", "model.safetensors"])
 
         let again = try run(["--data", "digits", "--data", "digits", "--shared", "0.333", "--seed", "4"], out: "again")
         XCTAssertEqual(again.tasks.map(\.testAccuracy), summary.tasks.map(\.testAccuracy), "same seed, same result")
@@ -57,11 +73,16 @@ final class MultiTaskCommandTests: XCTestCase {
             XCTAssertEqual(task.ownParameterCount, task.parameterCount)
             XCTAssertEqual(task.budget, 2000)
         }
+        try assertEvaluationReproduces(separate, out: "separate", files: ["model-task0.safetensors", "model-task1.safetensors"])
+        // A folder that held another layout's network before: the run's own record says which file is whose.
+        let reused = try run(["--data", "digits", "--data", "digits", "--shared", "0.333"], out: "separate")
+        try assertEvaluationReproduces(reused, out: "separate", files: ["model.safetensors", "model.safetensors"])
 
         let joint = try run(["--data", "digits", "--data", "digits", "--baseline", "joint"], out: "joint")
         XCTAssertEqual(joint.shared, 1)
         XCTAssertLessThanOrEqual(joint.parameterCount, 4000)
         for task in joint.tasks { XCTAssertEqual(task.ownParameterCount, 12 * 10 + 10, "a task owns its output layer only") }
+        try assertEvaluationReproduces(joint, out: "joint", files: ["model.safetensors", "model.safetensors"])
         let lines = try JSONFile.decodeLines(MultiTaskSummary.PartExpansion.self, at: directory.file("joint/expansions.jsonl"))
         XCTAssertEqual(Set(lines.map(\.part)), ["shared"])
     }
@@ -104,6 +125,7 @@ final class MultiTaskCommandTests: XCTestCase {
         XCTAssertEqual(summary.inputShape, [1, 12, 12])
         XCTAssertTrue(summary.tasks[0].dataset.contains(folder), summary.tasks[0].dataset)
         XCTAssertEqual(summary.tasks[1].dataset, "sklearn-digits (embedded)")
+        try assertEvaluationReproduces(summary, out: "mixed", files: ["model.safetensors", "model.safetensors"], data: [folder, "digits"])
     }
 
     /// Runs `ilnas arguments` as a child process and checks that it failed with `status` and one line naming `texts`.
@@ -145,5 +167,13 @@ final class MultiTaskCommandTests: XCTestCase {
                         saying: ["--shared 0", "hidden biases"])
         try assertFails(["multitask", "--data", "digits", "--data", "digits", "--budget", "300", "--out", out], status: 1,
                         saying: ["budget of 300", "output layers"])
+
+        _ = try run(["--data", "digits", "--data", "digits"], out: "evaluated", epochs: 1)
+        let run = directory.file("evaluated")
+        try assertFails(["evaluate", run, "--data", "digits"], status: 1, saying: ["\(run)/tasks.json", "2 tasks", "one --data per task"])
+        try assertFails(["evaluate", run, "--engine", "compact"], status: 1, saying: ["multi-task run", "--engine masked"])
+        try assertFails(["evaluate", run, "--logits", directory.file("logits.safetensors")], status: 1, saying: ["--logits is for single-task runs"])
+        try FileManager.default.removeItem(atPath: (run as NSString).appendingPathComponent("model.safetensors"))
+        try assertFails(["evaluate", run], status: 1, saying: ["\(run)/model.safetensors: cannot open the file"])
     }
 }

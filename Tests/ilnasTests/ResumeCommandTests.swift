@@ -228,12 +228,15 @@ final class ResumeCommandTests: XCTestCase {
         }
     }
 
-    /// Waits until the file at `path` is replaced (its inode changes: ``AtomicFile`` renames a new file over it), or fails
-    /// after a minute.
+    /// Waits until the file at `path` is replaced (its inode changes: ``AtomicFile`` renames a new file over it) or grows
+    /// (a log appends a line), or fails after a minute.
     private func waitForChange(of path: String, while process: Process) throws {
-        func inode() -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? Int }
-        let before = inode(), deadline = Date(timeIntervalSinceNow: 60)
-        while inode() == before {
+        func identity() -> [Int?] {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            return [attributes?[.systemFileNumber] as? Int, (attributes?[.size] as? NSNumber)?.intValue]
+        }
+        let before = identity(), deadline = Date(timeIntervalSinceNow: 60)
+        while identity() == before {
             guard process.isRunning, Date() < deadline else { throw CommandFailure(message: "\(path) never changed") }
             usleep(1_000)
         }
