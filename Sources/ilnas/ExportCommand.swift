@@ -57,6 +57,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         do {
             let folder = RunFolder(path: runFolder)
+            try folder.requireSingleTask(for: "ilnas export")
             let network = try folder.network()
             let preparation = try folder.preparation()
             let normalization: InputNormalization

@@ -22,6 +22,7 @@ struct ReportedRun {
     init(folder: String) throws {
         self.folder = folder
         let top = RunFolder(path: folder)
+        try top.requireSingleTask(for: "ilnas report")
         let summary = try JSONFile.decode(SearchSummary.self, at: top.summaryPath)
         self.summary = summary
         let kept = summary.trials?.first { $0.trial == summary.keptTrial }

@@ -46,6 +46,15 @@ struct RunFolder {
         try JSONFile.decode(DataPreparation.self, at: preparationPath)
     }
 
+    /// Throws when the folder holds an `ilnas multitask` run (its `tasks.json`), which `command` does not read.
+    /// - Throws: `CommandFailure` naming the folder and what reads such a run.
+    func requireSingleTask(for command: String) throws {
+        guard !FileManager.default.fileExists(atPath: multiTaskDataPath) else {
+            throw CommandFailure(message: "\(path) is an ilnas multitask run (it has tasks.json): \(command) reads single-task runs; "
+                + "ilnas evaluate \(path) gives every task's test accuracy")
+        }
+    }
+
     /// The path of `name` in the folder.
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }

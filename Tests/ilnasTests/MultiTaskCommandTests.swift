@@ -173,6 +173,9 @@ final class MultiTaskCommandTests: XCTestCase {
         try assertFails(["evaluate", run, "--data", "digits"], status: 1, saying: ["\(run)/tasks.json", "2 tasks", "one --data per task"])
         try assertFails(["evaluate", run, "--engine", "compact"], status: 1, saying: ["multi-task run", "--engine masked"])
         try assertFails(["evaluate", run, "--logits", directory.file("logits.safetensors")], status: 1, saying: ["--logits is for single-task runs"])
+        for command in ["report", "export"] {
+            try assertFails([command, run], status: 1, saying: ["\(run) is an ilnas multitask run", "ilnas \(command) reads single-task runs"])
+        }
         try FileManager.default.removeItem(atPath: (run as NSString).appendingPathComponent("model.safetensors"))
         try assertFails(["evaluate", run], status: 1, saying: ["\(run)/model.safetensors: cannot open the file"])
     }
