@@ -10,8 +10,9 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-// Each direction is written once over the patch rows (FOR_EACH_PATCH_ROW) with the row operation as a parameter,
-// and expanded into one function per instruction set with that set's row operation: whole vectors, then the rest.
+// The unfolding is written once over the patch rows (FOR_EACH_PATCH_ROW) with the row copy as a parameter, and
+// expanded into one function per instruction set with that set's row copy: whole vectors, then the rest. The
+// portable fold adds patch row by patch row the same way; the vector folds go by image rows (see fold_avx512).
 
 #define FOR_EACH_PATCH_ROW(ROW_OPERATION)                                                                          \
     const long plane = padded_height * padded_width;                                                               \
@@ -32,22 +33,14 @@
 
 #if UNFOLD_X86
 
-// The end of a row, after its whole 16- or 8-float vectors: at most one 4-float vector, then single floats (masked
-// vector moves are slower than these on some CPUs, much slower for AVX2 stores on AMD's).
+// The end of a row, after its whole 8-float vectors: at most one 4-float vector, then single floats (AVX2's masked
+// vector moves are slower than these on some CPUs, much slower for stores on AMD's).
 INLINE AVX2 void copy_tail(const float *source, float *target, long i, long n) {
     if (i + 4 <= n) {
         _mm_storeu_ps(target + i, _mm_loadu_ps(source + i));
         i += 4;
     }
     for (; i < n; i++) target[i] = source[i];
-}
-
-INLINE AVX2 void add_tail(const float *source, float *target, long i, long n) {
-    if (i + 4 <= n) {
-        _mm_storeu_ps(target + i, _mm_add_ps(_mm_loadu_ps(target + i), _mm_loadu_ps(source + i)));
-        i += 4;
-    }
-    for (; i < n; i++) target[i] += source[i];
 }
 
 // A copied row of at least a vector ends with one more whole vector ending at the row's end: it overlaps floats
@@ -62,15 +55,11 @@ INLINE AVX2 void copy_avx2(const float *source, float *target, long n) {
     if (i < n) _mm256_storeu_ps(target + n - 8, _mm256_loadu_ps(source + n - 8));
 }
 
-INLINE AVX2 void add_avx2(const float *source, float *target, long n) {
-    long i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(target + i, _mm256_add_ps(_mm256_loadu_ps(target + i), _mm256_loadu_ps(source + i)));
-    add_tail(source, target, i, n);
-}
-
+// A row narrower than a vector is one masked load and one masked store (AVX-512's masked moves run at full speed).
 INLINE AVX512 void copy_avx512(const float *source, float *target, long n) {
     if (n < 16) {
-        copy_avx2(source, target, n);
+        const __mmask16 lanes = (__mmask16)((1u << n) - 1);
+        _mm512_mask_storeu_ps(target, lanes, _mm512_maskz_loadu_ps(lanes, source));
         return;
     }
     long i = 0;
@@ -82,26 +71,10 @@ INLINE AVX512 void copy_avx512(const float *source, float *target, long n) {
     }
 }
 
-INLINE AVX512 void add_avx512(const float *source, float *target, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(target + i, _mm512_add_ps(_mm512_loadu_ps(target + i), _mm512_loadu_ps(source + i)));
-    if (i + 8 <= n) {
-        _mm256_storeu_ps(target + i, _mm256_add_ps(_mm256_loadu_ps(target + i), _mm256_loadu_ps(source + i)));
-        i += 8;
-    }
-    add_tail(source, target, i, n);
-}
-
 static AVX512 void unfold_avx512(const float *padded, long channels, long padded_height, long padded_width,
                                  long kernel_height, long kernel_width, long dilation, long out_height, long out_width,
                                  float *columns, long row_stride) {
     FOR_EACH_PATCH_ROW(copy_avx512(image_row, column_row, out_width))
-}
-
-static AVX512 void fold_avx512(const float *columns, long row_stride, long channels, long padded_height,
-                               long padded_width, long kernel_height, long kernel_width, long dilation,
-                               long out_height, long out_width, float *padded) {
-    FOR_EACH_PATCH_ROW(add_avx512(column_row, image_row, out_width))
 }
 
 static AVX2 void unfold_avx2(const float *padded, long channels, long padded_height, long padded_width,
@@ -110,10 +83,124 @@ static AVX2 void unfold_avx2(const float *padded, long channels, long padded_hei
     FOR_EACH_PATCH_ROW(copy_avx2(image_row, column_row, out_width))
 }
 
+// The fold by target rows: each vector of a padded-image row is loaded once, receives the entries of every patch row
+// that reaches it (kernel rows, then kernel columns, ascending: for every image element the order of the patch-row
+// loop, so the same bits) from loads shifted by the kernel column, and is stored once. Adding patch row by patch row
+// instead would load and store each image row once per kernel tap, and each load would wait for the store of the
+// previous kernel column to the same floats one float apart, which store forwarding cannot serve.
+//
+// FOR_EACH_FOLD_SOURCE(BODY) runs BODY for every patch row reaching image row `y` of channel `c`, with `source` at the
+// entry of that row's output row and `shift` = kj * dilation - x0: lane l of the vector at column x0 receives
+// source[l - shift] for shift <= l < shift + out_width.
+#define FOR_EACH_FOLD_SOURCE(BODY)                                                                                 \
+    for (long ki = 0; ki < kernel_height; ki++) {                                                                  \
+        const long oh = y - ki * dilation;                                                                         \
+        if (oh < 0 || oh >= out_height) continue;                                                                  \
+        const float *row_start = columns + (c * kernel_height + ki) * kernel_width * row_stride + oh * out_width;   \
+        for (long kj = 0; kj < kernel_width; kj++) {                                                               \
+            const float *source = row_start + kj * row_stride;                                                     \
+            const long shift = kj * dilation - x0;                                                                 \
+            BODY;                                                                                                  \
+        }                                                                                                          \
+    }
+
+// Bits lo ..< hi of a 16-lane mask, clamped to the vector (empty when lo >= hi).
+INLINE AVX512 __mmask16 lanes_avx512(long lo, long hi) {
+    if (lo < 0) lo = 0;
+    if (hi > 16) hi = 16;
+    if (lo >= hi) return 0;
+    return (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+}
+
+static AVX512 void fold_avx512(const float *columns, long row_stride, long channels, long padded_height,
+                               long padded_width, long kernel_height, long kernel_width, long dilation,
+                               long out_height, long out_width, float *padded) {
+    for (long c = 0; c < channels; c++) {
+        for (long y = 0; y < padded_height; y++) {
+            float *target = padded + (c * padded_height + y) * padded_width;
+            for (long x0 = 0; x0 < padded_width; x0 += 16) {
+                const __mmask16 row = lanes_avx512(0, padded_width - x0);
+                __m512 sum = _mm512_maskz_loadu_ps(row, target + x0);
+                FOR_EACH_FOLD_SOURCE({
+                    const __mmask16 valid = lanes_avx512(shift, shift + out_width);
+                    // Lanes outside `valid` are neither read nor changed (a masked-out address may lie outside the
+                    // patch row: masked loads do not touch it).
+                    sum = _mm512_mask_add_ps(sum, valid, sum, _mm512_maskz_loadu_ps(valid, source - shift));
+                })
+                _mm512_mask_storeu_ps(target + x0, row, sum);
+            }
+        }
+    }
+}
+
+// Lanes lo ..< hi of an 8-lane mask (all bits set in a lane that is in), clamped to the vector.
+INLINE AVX2 __m256i lanes_avx2(long lo, long hi) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    lo = lo < 0 ? 0 : (lo > 8 ? 8 : lo);
+    hi = hi < 0 ? 0 : (hi > 8 ? 8 : hi);
+    return _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), lane),
+                            _mm256_cmpgt_epi32(lane, _mm256_set1_epi32((int)lo - 1)));
+}
+
+// The most masks (vectors of a row times kernel columns) fold_avx2 keeps on its stack; wider folds go the portable way.
+#define FOLD_AVX2_MASKS 512
+
+static void fold_portable(const float *columns, long row_stride, long channels, long padded_height,
+                          long padded_width, long kernel_height, long kernel_width, long dilation,
+                          long out_height, long out_width, float *padded);
+
+// AVX2's masked stores are slow on AMD's CPUs: whole vectors load and store plainly. A row's last partial vector is
+// then the vector ending at the row's end, which receives only in its lanes from `fresh` on (the others were finished
+// by the vector before, and are stored back unchanged); only rows narrower than a vector take masked moves. Which
+// lanes of each vector a kernel column reaches is the same for every row: computed once, with whether that is all,
+// some or none of them.
 static AVX2 void fold_avx2(const float *columns, long row_stride, long channels, long padded_height,
                            long padded_width, long kernel_height, long kernel_width, long dilation,
                            long out_height, long out_width, float *padded) {
-    FOR_EACH_PATCH_ROW(add_avx2(column_row, image_row, out_width))
+    const long vectors = (padded_width + 7) / 8;
+    if (vectors * kernel_width > FOLD_AVX2_MASKS) {
+        fold_portable(columns, row_stride, channels, padded_height, padded_width, kernel_height, kernel_width,
+                      dilation, out_height, out_width, padded);
+        return;
+    }
+    const int narrow = padded_width < 8;
+    const __m256i row = lanes_avx2(0, padded_width);
+    __m256i masks[FOLD_AVX2_MASKS];
+    enum reach { none, some, all } reach[FOLD_AVX2_MASKS];
+    for (long v = 0; v < vectors; v++) {
+        const long start = v * 8, x0 = narrow || start + 8 <= padded_width ? start : padded_width - 8;
+        const long fresh = start - x0;
+        for (long kj = 0; kj < kernel_width; kj++) {
+            const long shift = kj * dilation - x0;
+            const long lo = shift > fresh ? shift : fresh, hi = shift + out_width;
+            masks[v * kernel_width + kj] = lanes_avx2(lo, hi);
+            reach[v * kernel_width + kj] = lo >= hi || lo >= 8 || hi <= 0 ? none : (lo <= 0 && hi >= 8 ? all : some);
+        }
+    }
+    for (long c = 0; c < channels; c++) {
+        for (long y = 0; y < padded_height; y++) {
+            float *target = padded + (c * padded_height + y) * padded_width;
+            for (long v = 0; v < vectors; v++) {
+                const long x0 = narrow || v * 8 + 8 <= padded_width ? v * 8 : padded_width - 8;
+                const __m256i *valid = masks + v * kernel_width;
+                const enum reach *reaches = reach + v * kernel_width;
+                __m256 sum = narrow ? _mm256_maskload_ps(target, row) : _mm256_loadu_ps(target + x0);
+                FOR_EACH_FOLD_SOURCE({
+                    if (reaches[kj] == all) {
+                        sum = _mm256_add_ps(sum, _mm256_loadu_ps(source - shift));
+                    } else if (reaches[kj] == some) {
+                        const __m256 entries = _mm256_maskload_ps(source - shift, valid[kj]);
+                        sum = _mm256_blendv_ps(sum, _mm256_add_ps(sum, entries), _mm256_castsi256_ps(valid[kj]));
+                    }
+                })
+                if (narrow) {
+                    _mm256_maskstore_ps(target, row, sum);
+                } else {
+                    _mm256_storeu_ps(target + x0, sum);
+                }
+            }
+        }
+    }
 }
 #endif
 
