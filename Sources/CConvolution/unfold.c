@@ -112,25 +112,45 @@ INLINE AVX512 __mmask16 lanes_avx512(long lo, long hi) {
     return (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
+// Channels c ..< c + CHANNELS (1 to 4, known at compile time): the same rows of several channels take the same masks,
+// and their sums are independent chains of additions that the CPU overlaps.
+INLINE AVX512 void fold_channels_avx512(const int CHANNELS, const float *columns, long row_stride, long c,
+                                        long padded_height, long padded_width, long kernel_height, long kernel_width,
+                                        long dilation, long out_height, long out_width, float *padded) {
+    const long plane = padded_height * padded_width, channel_rows = kernel_height * kernel_width * row_stride;
+    for (long y = 0; y < padded_height; y++) {
+        float *target = padded + (c * padded_height + y) * padded_width;
+        for (long x0 = 0; x0 < padded_width; x0 += 16) {
+            const __mmask16 row = lanes_avx512(0, padded_width - x0);
+            __m512 sum[4];
+            for (int g = 0; g < CHANNELS; g++) sum[g] = _mm512_maskz_loadu_ps(row, target + g * plane + x0);
+            FOR_EACH_FOLD_SOURCE({
+                const __mmask16 valid = lanes_avx512(shift, shift + out_width);
+                // Lanes outside `valid` are neither read nor changed (a masked-out address may lie outside the
+                // patch row: masked loads do not touch it).
+                for (int g = 0; g < CHANNELS; g++) {
+                    const __m512 entries = _mm512_maskz_loadu_ps(valid, source - shift + g * channel_rows);
+                    sum[g] = _mm512_mask_add_ps(sum[g], valid, sum[g], entries);
+                }
+            })
+            for (int g = 0; g < CHANNELS; g++) _mm512_mask_storeu_ps(target + g * plane + x0, row, sum[g]);
+        }
+    }
+}
+
 static AVX512 void fold_avx512(const float *columns, long row_stride, long channels, long padded_height,
                                long padded_width, long kernel_height, long kernel_width, long dilation,
                                long out_height, long out_width, float *padded) {
-    for (long c = 0; c < channels; c++) {
-        for (long y = 0; y < padded_height; y++) {
-            float *target = padded + (c * padded_height + y) * padded_width;
-            for (long x0 = 0; x0 < padded_width; x0 += 16) {
-                const __mmask16 row = lanes_avx512(0, padded_width - x0);
-                __m512 sum = _mm512_maskz_loadu_ps(row, target + x0);
-                FOR_EACH_FOLD_SOURCE({
-                    const __mmask16 valid = lanes_avx512(shift, shift + out_width);
-                    // Lanes outside `valid` are neither read nor changed (a masked-out address may lie outside the
-                    // patch row: masked loads do not touch it).
-                    sum = _mm512_mask_add_ps(sum, valid, sum, _mm512_maskz_loadu_ps(valid, source - shift));
-                })
-                _mm512_mask_storeu_ps(target + x0, row, sum);
-            }
-        }
-    }
+    long c = 0;
+    for (; c + 4 <= channels; c += 4)
+        fold_channels_avx512(4, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                             dilation, out_height, out_width, padded);
+    for (; c + 2 <= channels; c += 2)
+        fold_channels_avx512(2, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                             dilation, out_height, out_width, padded);
+    for (; c < channels; c++)
+        fold_channels_avx512(1, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                             dilation, out_height, out_width, padded);
 }
 
 // Lanes lo ..< hi of an 8-lane mask (all bits set in a lane that is in), clamped to the vector.
@@ -149,11 +169,54 @@ static void fold_portable(const float *columns, long row_stride, long channels, 
                           long padded_width, long kernel_height, long kernel_width, long dilation,
                           long out_height, long out_width, float *padded);
 
+// Which lanes of vector v a kernel column kj reaches: masks[v * kernel_width + kj], and whether that is all, some or
+// none of them.
+enum reach { none, some, all };
+
+// Channels c ..< c + CHANNELS (1 to 4, known at compile time), as fold_channels_avx512.
+INLINE AVX2 void fold_channels_avx2(const int CHANNELS, const float *columns, long row_stride, long c,
+                                    long padded_height, long padded_width, long kernel_height, long kernel_width,
+                                    long dilation, long out_height, long out_width, float *padded,
+                                    const __m256i *masks, const enum reach *reach) {
+    const long plane = padded_height * padded_width, channel_rows = kernel_height * kernel_width * row_stride;
+    const long vectors = (padded_width + 7) / 8;
+    const int narrow = padded_width < 8;
+    const __m256i row = lanes_avx2(0, padded_width);
+    for (long y = 0; y < padded_height; y++) {
+        float *target = padded + (c * padded_height + y) * padded_width;
+        for (long v = 0; v < vectors; v++) {
+            const long x0 = narrow || v * 8 + 8 <= padded_width ? v * 8 : padded_width - 8;
+            const __m256i *valid = masks + v * kernel_width;
+            const enum reach *reaches = reach + v * kernel_width;
+            __m256 sum[4];
+            for (int g = 0; g < CHANNELS; g++)
+                sum[g] = narrow ? _mm256_maskload_ps(target + g * plane, row) : _mm256_loadu_ps(target + g * plane + x0);
+            FOR_EACH_FOLD_SOURCE({
+                if (reaches[kj] == all) {
+                    for (int g = 0; g < CHANNELS; g++)
+                        sum[g] = _mm256_add_ps(sum[g], _mm256_loadu_ps(source - shift + g * channel_rows));
+                } else if (reaches[kj] == some) {
+                    for (int g = 0; g < CHANNELS; g++) {
+                        const __m256 entries = _mm256_maskload_ps(source - shift + g * channel_rows, valid[kj]);
+                        sum[g] = _mm256_blendv_ps(sum[g], _mm256_add_ps(sum[g], entries), _mm256_castsi256_ps(valid[kj]));
+                    }
+                }
+            })
+            for (int g = 0; g < CHANNELS; g++) {
+                if (narrow) {
+                    _mm256_maskstore_ps(target + g * plane, row, sum[g]);
+                } else {
+                    _mm256_storeu_ps(target + g * plane + x0, sum[g]);
+                }
+            }
+        }
+    }
+}
+
 // AVX2's masked stores are slow on AMD's CPUs: whole vectors load and store plainly. A row's last partial vector is
 // then the vector ending at the row's end, which receives only in its lanes from `fresh` on (the others were finished
 // by the vector before, and are stored back unchanged); only rows narrower than a vector take masked moves. Which
-// lanes of each vector a kernel column reaches is the same for every row: computed once, with whether that is all,
-// some or none of them.
+// lanes of each vector a kernel column reaches is the same for every row: computed once.
 static AVX2 void fold_avx2(const float *columns, long row_stride, long channels, long padded_height,
                            long padded_width, long kernel_height, long kernel_width, long dilation,
                            long out_height, long out_width, float *padded) {
@@ -164,9 +227,8 @@ static AVX2 void fold_avx2(const float *columns, long row_stride, long channels,
         return;
     }
     const int narrow = padded_width < 8;
-    const __m256i row = lanes_avx2(0, padded_width);
     __m256i masks[FOLD_AVX2_MASKS];
-    enum reach { none, some, all } reach[FOLD_AVX2_MASKS];
+    enum reach reach[FOLD_AVX2_MASKS];
     for (long v = 0; v < vectors; v++) {
         const long start = v * 8, x0 = narrow || start + 8 <= padded_width ? start : padded_width - 8;
         const long fresh = start - x0;
@@ -177,30 +239,16 @@ static AVX2 void fold_avx2(const float *columns, long row_stride, long channels,
             reach[v * kernel_width + kj] = lo >= hi || lo >= 8 || hi <= 0 ? none : (lo <= 0 && hi >= 8 ? all : some);
         }
     }
-    for (long c = 0; c < channels; c++) {
-        for (long y = 0; y < padded_height; y++) {
-            float *target = padded + (c * padded_height + y) * padded_width;
-            for (long v = 0; v < vectors; v++) {
-                const long x0 = narrow || v * 8 + 8 <= padded_width ? v * 8 : padded_width - 8;
-                const __m256i *valid = masks + v * kernel_width;
-                const enum reach *reaches = reach + v * kernel_width;
-                __m256 sum = narrow ? _mm256_maskload_ps(target, row) : _mm256_loadu_ps(target + x0);
-                FOR_EACH_FOLD_SOURCE({
-                    if (reaches[kj] == all) {
-                        sum = _mm256_add_ps(sum, _mm256_loadu_ps(source - shift));
-                    } else if (reaches[kj] == some) {
-                        const __m256 entries = _mm256_maskload_ps(source - shift, valid[kj]);
-                        sum = _mm256_blendv_ps(sum, _mm256_add_ps(sum, entries), _mm256_castsi256_ps(valid[kj]));
-                    }
-                })
-                if (narrow) {
-                    _mm256_maskstore_ps(target, row, sum);
-                } else {
-                    _mm256_storeu_ps(target + x0, sum);
-                }
-            }
-        }
-    }
+    long c = 0;
+    for (; c + 4 <= channels; c += 4)
+        fold_channels_avx2(4, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                           dilation, out_height, out_width, padded, masks, reach);
+    for (; c + 2 <= channels; c += 2)
+        fold_channels_avx2(2, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                           dilation, out_height, out_width, padded, masks, reach);
+    for (; c < channels; c++)
+        fold_channels_avx2(1, columns, row_stride, c, padded_height, padded_width, kernel_height, kernel_width,
+                           dilation, out_height, out_width, padded, masks, reach);
 }
 #endif
 
