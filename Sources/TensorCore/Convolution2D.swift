@@ -132,12 +132,13 @@ public enum Convolution2D {
             break
         }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
+        let taps = g.kernelHeight * g.kernelWidth, channelBlock = plan.inputGradientChannelBlock
         let weightCount = weight.count, biasCount = biasGradient == nil ? 0 : outputs
         // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients
         // side by side, and private weight and bias gradients.
         let layout = ScratchLayout<BackwardBuffer>([
             .padded: plan.paddedImageSize, .paddedGradient: needsInputGradient ? plan.gradientScratchSize : 0,
-            .columns: plan.columnsSize, .columnGradient: needsInputGradient ? plan.columnsSize : 0,
+            .columns: plan.columnsSize, .columnGradient: needsInputGradient ? plan.columnGradientBlockSize : 0,
             .gathered: plan.groupedOutputSize, .weightGradient: weightCount, .biasGradient: biasCount,
         ])
         var inputGradient: Tensor?
@@ -195,13 +196,18 @@ public enum Convolution2D {
                                             Gemm.multiply(w, transposeA: true, gradOut, into: imageGradients, m: patchSize, n: outPlane, k: outputs)
                                             continue
                                         }
-                                        Gemm.multiply(w, transposeA: true, gradOut, into: columnGradient,
-                                                      m: patchSize, n: span, k: outputs, ldb: span, ldc: span)
-                                        for image in 0..<count {
-                                            plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span,
-                                                                   scratch: paddedGradient,
-                                                                   into: imageGradients + image * plan.inputImageSize,
-                                                                   path: path)
+                                        // dcols = Wᵀ · dY, block by block of input channels, each folded at once.
+                                        for first in stride(from: 0, to: g.inputChannels, by: channelBlock) {
+                                            let channels = first..<min(first + channelBlock, g.inputChannels)
+                                            Gemm.multiply(w + first * taps, transposeA: true, gradOut, into: columnGradient,
+                                                          m: channels.count * taps, n: span, k: outputs,
+                                                          lda: patchSize, ldb: span, ldc: span)
+                                            for image in 0..<count {
+                                                plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span,
+                                                                       channels: channels, scratch: paddedGradient,
+                                                                       into: imageGradients + image * plan.inputImageSize,
+                                                                       path: path)
+                                            }
                                         }
                                     }
                                 }

@@ -105,19 +105,41 @@ struct ConvolutionPlan {
         return UnsafePointer(columns)
     }
 
-    /// Writes the input gradient of one image from its column block of the patch-matrix gradient
-    /// (rows `rowStride` apart), folding it into the image gradient itself or, with padding, into the private buffer
-    /// `scratch` (``gradientScratchSize`` floats) whose interior is then copied out.
-    func foldInputGradient(_ columnGradient: UnsafePointer<Float>, rowStride: Int, scratch: UnsafeMutablePointer<Float>,
-                           into imageGradient: UnsafeMutablePointer<Float>, path: KernelPath) {
-        let g = geometry
-        let target = g.padding > 0 ? scratch : imageGradient
-        target.update(repeating: 0, count: g.inputChannels * paddedHeight * paddedWidth)
+    /// Input channels per block of the input gradient's patch-matrix gradient: the GEMM writes the rows of one block
+    /// of channels for a group, which are folded while they are still in the cache, before the next block's. As many
+    /// channels as keep a group's block within ``inputGradientBlockFloats``, at least one.
+    var inputGradientChannelBlock: Int {
+        let floatsPerChannel = geometry.kernelHeight * geometry.kernelWidth * group * outputPlane
+        return max(1, min(geometry.inputChannels, Self.inputGradientBlockFloats / floatsPerChannel))
+    }
+
+    /// Floats of one block of the patch-matrix gradient (none for a pointwise convolution).
+    var columnGradientBlockSize: Int {
+        isPointwise ? 0 : inputGradientChannelBlock * geometry.kernelHeight * geometry.kernelWidth * group * outputPlane
+    }
+
+    /// The largest patch-matrix gradient block (floats) of ``inputGradientChannelBlock``: 256 KiB, a quarter to half of
+    /// a core's L2 cache. The whole of a group's gradient (800 KiB for 32 -> 64 channels 5x5 on 12x12 maps, 4 images)
+    /// leaves the cache before its fold reads it.
+    static let inputGradientBlockFloats = 64 << 10
+
+    /// Writes the input gradient of `channels` of one image from their rows of the patch-matrix gradient (rows
+    /// `rowStride` apart, starting with the first channel's), folding them into the image gradient itself or, with
+    /// padding, into the private buffer `scratch` (``gradientScratchSize`` floats) whose interior is then copied out.
+    func foldInputGradient(_ columnGradient: UnsafePointer<Float>, rowStride: Int, channels: Range<Int>,
+                           scratch: UnsafeMutablePointer<Float>, into imageGradient: UnsafeMutablePointer<Float>,
+                           path: KernelPath) {
+        var g = geometry
+        g.inputChannels = channels.count
+        let paddedPlane = paddedHeight * paddedWidth
+        let target = (g.padding > 0 ? scratch : imageGradient) + channels.lowerBound * paddedPlane
+        target.update(repeating: 0, count: channels.count * paddedPlane)
         Im2Col.fold(columnGradient, paddedHeight: paddedHeight, paddedWidth: paddedWidth, geometry: g,
                     outputHeight: outputHeight, outputWidth: outputWidth, into: target, rowStride: rowStride, path: path)
         guard g.padding > 0 else { return }
-        Im2Col.unpad(scratch, channels: g.inputChannels, height: height, width: width, padding: g.padding,
-                     paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: imageGradient)
+        Im2Col.unpad(target, channels: channels.count, height: height, width: width, padding: g.padding,
+                     paddedHeight: paddedHeight, paddedWidth: paddedWidth,
+                     into: imageGradient + channels.lowerBound * height * width)
     }
 }
 

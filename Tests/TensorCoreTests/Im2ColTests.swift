@@ -74,7 +74,8 @@ final class Im2ColTests: XCTestCase {
 
     /// The im2col convolution, forward and backward, on one and two threads, against the loop reference, with padding
     /// (folded through a private buffer) and without (folded into the input gradient itself), stride 1 (the vector
-    /// kernels) and 2; every path gives the same bits, as only the copies and additions run on them.
+    /// kernels) and 2, input gradients in one block of channels and in several; every path gives the same bits, as only
+    /// the copies and additions run on them.
     func testConvolutionMatchesLoopReferenceAndIsIdenticalOnEveryPath() throws {
         let defaultThreads = ComputeThreads.count
         defer { try? ComputeThreads.configure(threads: defaultThreads) }
@@ -86,9 +87,17 @@ final class Im2ColTests: XCTestCase {
             (ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelHeight: 2, kernelWidth: 4, padding: 1), 7, 38),
             (ConvolutionGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, padding: 2, dilation: 2), 8, 13),
             (ConvolutionGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1), 11, 9),
+            // Input gradients in blocks of 5 + 2 channels (padded) and of 1 channel.
+            (ConvolutionGeometry(inputChannels: 7, outputChannels: 1, kernelSize: 3, padding: 1), 36, 36),
+            (ConvolutionGeometry(inputChannels: 2, outputChannels: 1, kernelSize: 5), 41, 41),
         ]
         for (g, height, width) in geometries {
             let x = rng.normalTensor(shape: [3, g.inputChannels, height, width])
+            if height == 36 || height == 41 {
+                let plan = try ConvolutionPlan(input: x, weightShape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth],
+                                               bias: nil, geometry: g)
+                XCTAssertEqual(plan.inputGradientChannelBlock, height == 36 ? 5 : 1, "\(g)")
+            }
             let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
             let b = rng.normalTensor(shape: [g.outputChannels])
             let (oh, ow) = try g.outputSize(height: height, width: width)

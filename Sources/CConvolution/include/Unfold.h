@@ -17,7 +17,7 @@ void ilnas_unfold(ilnas_kernel_path path, const float *padded, long channels, lo
                   float *columns, long row_stride);
 
 /// Adds every entry of the patch-matrix gradient `columns` onto the padded image gradient element it was copied
-/// from by `ilnas_unfold`, in the order of patch rows, output rows and columns.
+/// from by `ilnas_unfold`; each element receives its entries in the order of patch rows.
 void ilnas_fold(ilnas_kernel_path path, const float *columns, long row_stride, long channels, long padded_height,
                 long padded_width, long kernel_height, long kernel_width, long dilation, long out_height,
                 long out_width, float *padded);
