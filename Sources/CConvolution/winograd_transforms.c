@@ -10,27 +10,28 @@
 INLINE void input_body(const float *restrict padded, long channels, long tile_rows, long tile_columns,
                        float *restrict rows, float *restrict v, long tile_count) {
     const long padded_height = 2 * tile_rows + 2, padded_width = 2 * tile_columns + 2;
-    // Rows of the scratch planes hold tile_columns + 1 values, so that value k of a plane comes from padded values 2k
-    // to 2k + 3 of the channel: the whole channel in one loop rather than a short loop per row. The last value of a
-    // row mixes two rows and is never read; that of the last row is not computed (it would read past the channel).
-    const long slots = tile_columns + 1, plane = padded_height * slots, position_stride = channels * tile_count;
+    const long plane = padded_height * tile_columns, position_stride = channels * tile_count;
     for (long channel = 0; channel < channels; channel++) {
         // Along rows: each row's tiles (d0, d1, d2, d3) become (d0 - d2, d1 + d2, d2 - d1, d1 - d3), one plane each.
-        const float *restrict d = padded + channel * padded_height * padded_width;
-        float *restrict t0 = rows, *restrict t1 = t0 + plane, *restrict t2 = t1 + plane, *restrict t3 = t2 + plane;
-        for (long k = 0; k < plane - 1; k++) {
-            const float d0 = d[2 * k], d1 = d[2 * k + 1], d2 = d[2 * k + 2], d3 = d[2 * k + 3];
-            t0[k] = d0 - d2;
-            t1[k] = d1 + d2;
-            t2[k] = d2 - d1;
-            t3[k] = d1 - d3;
+        const float *image = padded + channel * padded_height * padded_width;
+        for (long row = 0; row < padded_height; row++) {
+            const float *restrict d = image + row * padded_width;
+            float *restrict t0 = rows + row * tile_columns, *restrict t1 = t0 + plane;
+            float *restrict t2 = t1 + plane, *restrict t3 = t2 + plane;
+            for (long j = 0; j < tile_columns; j++) {
+                const float d0 = d[2 * j], d1 = d[2 * j + 1], d2 = d[2 * j + 2], d3 = d[2 * j + 3];
+                t0[j] = d0 - d2;
+                t1[j] = d1 + d2;
+                t2[j] = d2 - d1;
+                t3[j] = d1 - d3;
+            }
         }
         // Down the columns, the same combination of rows 2i ... 2i + 3 gives tile row i of each position.
         for (long column = 0; column < 4; column++) {
             for (long i = 0; i < tile_rows; i++) {
-                const float *restrict r0 = rows + column * plane + 2 * i * slots;
-                const float *restrict r1 = r0 + slots, *restrict r2 = r1 + slots;
-                const float *restrict r3 = r2 + slots;
+                const float *restrict r0 = rows + column * plane + 2 * i * tile_columns;
+                const float *restrict r1 = r0 + tile_columns, *restrict r2 = r1 + tile_columns;
+                const float *restrict r3 = r2 + tile_columns;
                 float *restrict v0 = v + (column * channels + channel) * tile_count + i * tile_columns;
                 float *restrict v1 = v0 + 4 * position_stride, *restrict v2 = v1 + 4 * position_stride;
                 float *restrict v3 = v2 + 4 * position_stride;

@@ -90,7 +90,7 @@ enum WinogradTransform {
 
     /// Floats of the scratch memory the data transforms need (the most the input transform needs).
     static func rowScratchSize(tileRows: Int, tileColumns: Int) -> Int {
-        4 * (2 * tileRows + 2) * (tileColumns + 1)
+        4 * (2 * tileRows + 2) * tileColumns
     }
 
     /// The adjoint of ``input(_:channels:tileRows:tileColumns:rows:into:tileCount:path:)``: writes `B dV Bᵀ` of every

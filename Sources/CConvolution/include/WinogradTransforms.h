@@ -8,7 +8,7 @@
 /// path gives bit-identical results. Layouts are those of the Swift `WinogradTransform`: transformed data is
 /// position-major, position `e` (`4 * row + column` of the 4x4 tile), channel `c`, tile `t` at
 /// `(e * channels + c) * tile_count + t`; tiles run row by row over an image's `tile_rows x tile_columns` tiles.
-/// `rows` is scratch memory of `4 * (2 * tile_rows + 2) * (tile_columns + 1)` floats.
+/// `rows` is scratch memory of `4 * (2 * tile_rows + 2) * tile_columns` floats.
 
 /// V = Bᵀ d B of every 4x4 tile (stride 2) of every channel of one padded image
 /// `[channels, 2 * tile_rows + 2, 2 * tile_columns + 2]`, written at tile offset 0 of `v`.
