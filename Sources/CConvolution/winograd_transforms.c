@@ -108,51 +108,66 @@ INLINE void input_gradient_body(const float *restrict dv, long channels, long ti
 }
 
 INLINE void output_body(const float *restrict m, long outputs, long tile_rows, long tile_columns, long tile_count,
-                        const float *restrict bias, float *restrict y) {
-    const long ps = outputs * tile_count, width = 2 * tile_columns;
+                        const float *restrict bias, float *restrict rows, float *restrict y) {
+    const long ps = outputs * tile_count, width = 2 * tile_columns, tiles = tile_rows * tile_columns;
     for (long channel = 0; channel < outputs; channel++) {
         const float shift = bias ? bias[channel] : 0;
+        // Down each column b, over all tiles at once: (m0 + m1 + m2, m1 - m2 - m3) into an upper and a lower plane.
+        // Four input streams at a time: all sixteen at once, a multiple of 4 KB apart, would evict each other.
+        for (int b = 0; b < 4; b++) {
+            const float *restrict m0 = m + b * ps + channel * tile_count, *restrict m1 = m0 + 4 * ps;
+            const float *restrict m2 = m1 + 4 * ps, *restrict m3 = m2 + 4 * ps;
+            float *restrict upper = rows + 2 * b * tiles, *restrict lower = upper + tiles;
+            for (long t = 0; t < tiles; t++) {
+                upper[t] = m0[t] + m1[t] + m2[t];
+                lower[t] = m1[t] - m2[t] - m3[t];
+            }
+        }
+        // Then the same along the two rows of every tile.
+        const float *restrict u0 = rows, *restrict l0 = u0 + tiles, *restrict u1 = l0 + tiles, *restrict l1 = u1 + tiles;
+        const float *restrict u2 = l1 + tiles, *restrict l2 = u2 + tiles, *restrict u3 = l2 + tiles, *restrict l3 = u3 + tiles;
         for (long i = 0; i < tile_rows; i++) {
-            const float *restrict source = m + channel * tile_count + i * tile_columns;
             float *restrict top = y + (channel * 2 * tile_rows + 2 * i) * width, *restrict bottom = top + width;
             for (long j = 0; j < tile_columns; j++) {
-                // Down each column: (m0 + m1 + m2, m1 - m2 - m3); then the same along the two rows.
-                float upper[4], lower[4];
-                for (int b = 0; b < 4; b++) {
-                    const float m0 = source[b * ps + j], m1 = source[(4 + b) * ps + j];
-                    const float m2 = source[(8 + b) * ps + j], m3 = source[(12 + b) * ps + j];
-                    upper[b] = m0 + m1 + m2;
-                    lower[b] = m1 - m2 - m3;
-                }
-                top[2 * j] = upper[0] + upper[1] + upper[2] + shift;
-                top[2 * j + 1] = upper[1] - upper[2] - upper[3] + shift;
-                bottom[2 * j] = lower[0] + lower[1] + lower[2] + shift;
-                bottom[2 * j + 1] = lower[1] - lower[2] - lower[3] + shift;
+                const long t = i * tile_columns + j;
+                top[2 * j] = u0[t] + u1[t] + u2[t] + shift;
+                top[2 * j + 1] = u1[t] - u2[t] - u3[t] + shift;
+                bottom[2 * j] = l0[t] + l1[t] + l2[t] + shift;
+                bottom[2 * j + 1] = l1[t] - l2[t] - l3[t] + shift;
             }
         }
     }
 }
 
 INLINE void output_gradient_body(const float *restrict dy, long outputs, long tile_rows, long tile_columns,
-                                 long tile_count, float *restrict dm) {
-    const long ps = outputs * tile_count, width = 2 * tile_columns;
+                                 long tile_count, float *restrict rows, float *restrict dm) {
+    const long ps = outputs * tile_count, values = 2 * tile_rows * tile_columns;
     for (long channel = 0; channel < outputs; channel++) {
-        for (long i = 0; i < tile_rows; i++) {
-            const float *restrict top = dy + (channel * 2 * tile_rows + 2 * i) * width, *restrict bottom = top + width;
-            float *restrict target = dm + channel * tile_count + i * tile_columns;
-            // Along rows: (y0, y0 + y1, y0 - y1, -y1) gives columns 0 to 3; then the same down the two rows of each
-            // column. One column per pass keeps four output streams live instead of sixteen.
-            for (int column = 0; column < 4; column++) {
-                float *restrict t0 = target + column * ps, *restrict t1 = t0 + 4 * ps;
+        // Along rows, over the whole plane in one loop (its rows are exactly 2 · tile_columns wide, so the pairs
+        // (y0, y1) of every row follow each other): (y0, y0 + y1, y0 - y1, -y1) give columns 0 to 3, one plane each.
+        const float *restrict plane = dy + channel * 2 * values;
+        float *restrict c0 = rows, *restrict c1 = c0 + values, *restrict c2 = c1 + values, *restrict c3 = c2 + values;
+        for (long k = 0; k < values; k++) {
+            const float y0 = plane[2 * k], y1 = plane[2 * k + 1];
+            c0[k] = y0;
+            c1[k] = y0 + y1;
+            c2[k] = y0 - y1;
+            c3[k] = -y1;
+        }
+        // Down the two rows of each tile row, the same combination, from contiguous rows of per-tile values; column
+        // by column, so that four output streams run on through the tile rows.
+        for (int column = 0; column < 4; column++) {
+            for (long i = 0; i < tile_rows; i++) {
+                const float *restrict upper = rows + column * values + 2 * i * tile_columns;
+                const float *restrict lower = upper + tile_columns;
+                float *restrict t0 = dm + channel * tile_count + i * tile_columns + column * ps, *restrict t1 = t0 + 4 * ps;
                 float *restrict t2 = t1 + 4 * ps, *restrict t3 = t2 + 4 * ps;
                 for (long j = 0; j < tile_columns; j++) {
-                    const float y00 = top[2 * j], y01 = top[2 * j + 1], y10 = bottom[2 * j], y11 = bottom[2 * j + 1];
-                    const float upper = column == 0 ? y00 : column == 1 ? y00 + y01 : column == 2 ? y00 - y01 : -y01;
-                    const float lower = column == 0 ? y10 : column == 1 ? y10 + y11 : column == 2 ? y10 - y11 : -y11;
-                    t0[j] = upper;
-                    t1[j] = upper + lower;
-                    t2[j] = upper - lower;
-                    t3[j] = -lower;
+                    const float u = upper[j], l = lower[j];
+                    t0[j] = u;
+                    t1[j] = u + l;
+                    t2[j] = u - l;
+                    t3[j] = -l;
                 }
             }
         }
@@ -197,37 +212,37 @@ void ilnas_winograd_input_gradient(ilnas_kernel_path path, const float *dv, long
 }
 
 static AVX512 void output_avx512(const float *m, long outputs, long tile_rows, long tile_columns, long tile_count,
-                                 const float *bias, float *y) {
-    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, y);
+                                 const float *bias, float *rows, float *y) {
+    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, rows, y);
 }
 static AVX2 void output_avx2(const float *m, long outputs, long tile_rows, long tile_columns, long tile_count,
-                             const float *bias, float *y) {
-    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, y);
+                             const float *bias, float *rows, float *y) {
+    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, rows, y);
 }
 static void output_portable(const float *m, long outputs, long tile_rows, long tile_columns, long tile_count,
-                            const float *bias, float *y) {
-    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, y);
+                            const float *bias, float *rows, float *y) {
+    output_body(m, outputs, tile_rows, tile_columns, tile_count, bias, rows, y);
 }
 
 void ilnas_winograd_output(ilnas_kernel_path path, const float *m, long outputs, long tile_rows, long tile_columns,
-                           long tile_count, const float *bias, float *y) {
-    ILNAS_DISPATCH(path, output, m, outputs, tile_rows, tile_columns, tile_count, bias, y)
+                           long tile_count, const float *bias, float *rows, float *y) {
+    ILNAS_DISPATCH(path, output, m, outputs, tile_rows, tile_columns, tile_count, bias, rows, y)
 }
 
 static AVX512 void output_gradient_avx512(const float *dy, long outputs, long tile_rows, long tile_columns,
-                                          long tile_count, float *dm) {
-    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, dm);
+                                          long tile_count, float *rows, float *dm) {
+    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, rows, dm);
 }
 static AVX2 void output_gradient_avx2(const float *dy, long outputs, long tile_rows, long tile_columns,
-                                      long tile_count, float *dm) {
-    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, dm);
+                                      long tile_count, float *rows, float *dm) {
+    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, rows, dm);
 }
 static void output_gradient_portable(const float *dy, long outputs, long tile_rows, long tile_columns,
-                                     long tile_count, float *dm) {
-    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, dm);
+                                     long tile_count, float *rows, float *dm) {
+    output_gradient_body(dy, outputs, tile_rows, tile_columns, tile_count, rows, dm);
 }
 
 void ilnas_winograd_output_gradient(ilnas_kernel_path path, const float *dy, long outputs, long tile_rows,
-                                    long tile_columns, long tile_count, float *dm) {
-    ILNAS_DISPATCH(path, output_gradient, dy, outputs, tile_rows, tile_columns, tile_count, dm)
+                                    long tile_columns, long tile_count, float *rows, float *dm) {
+    ILNAS_DISPATCH(path, output_gradient, dy, outputs, tile_rows, tile_columns, tile_count, rows, dm)
 }

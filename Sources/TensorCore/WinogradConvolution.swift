@@ -103,7 +103,7 @@ enum WinogradConvolution {
                                     let target = tiling.coversOutputExactly ? out : buffer(.staging)
                                     WinogradTransform.output(m + image * tiling.tilesPerImage, outputs: outputs,
                                                              tileRows: tiling.tileRows, tileColumns: tiling.tileColumns,
-                                                             tileCount: tiles, bias: b, into: target)
+                                                             tileCount: tiles, bias: b, rows: buffer(.rows), into: target)
                                     if !tiling.coversOutputExactly {
                                         Im2Col.unpad(target, channels: outputs, height: plan.outputHeight, width: plan.outputWidth,
                                                      padding: 0, paddedHeight: 2 * tiling.tileRows,
@@ -182,7 +182,7 @@ enum WinogradConvolution {
                                     WinogradTransform.outputGradient(tiling.coversOutputExactly ? imageGradient : UnsafePointer(staging),
                                                                      outputs: outputs, tileRows: tiling.tileRows,
                                                                      tileColumns: tiling.tileColumns, tileCount: tiles,
-                                                                     into: dm + image * tiling.tilesPerImage)
+                                                                     rows: buffer(.rows, chunk), into: dm + image * tiling.tilesPerImage)
                                 }
                                 // dU += dM · Vᵀ at every position.
                                 tiling.accumulateWeightGradient(dm, v, into: du, outputs: outputs, inputs: inputs, tiles: tiles,

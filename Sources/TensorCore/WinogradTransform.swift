@@ -88,8 +88,7 @@ enum WinogradTransform {
         ilnas_winograd_input(path.cPath, padded, channels, tileRows, tileColumns, rows, v, tileCount)
     }
 
-    /// Floats of the scratch memory ``input(_:channels:tileRows:tileColumns:rows:into:tileCount:path:)`` and
-    /// ``inputGradient(_:channels:tileRows:tileColumns:tileCount:rows:into:path:)`` need.
+    /// Floats of the scratch memory the data transforms need (the most the input transform needs).
     static func rowScratchSize(tileRows: Int, tileColumns: Int) -> Int {
         4 * (2 * tileRows + 2) * tileColumns
     }
@@ -104,16 +103,20 @@ enum WinogradTransform {
     }
 
     /// `y = Aᵀ m A` for every tile of one image's products `m` `[16, outputs, tileCount]` (tile offset 0), plus
-    /// `bias`, written as the image `[outputs, 2·tileRows, 2·tileColumns]`, overwriting it.
+    /// `bias`, written as the image `[outputs, 2·tileRows, 2·tileColumns]`, overwriting it. `rows` is scratch memory
+    /// of ``rowScratchSize(tileRows:tileColumns:)`` floats.
     static func output(_ m: UnsafePointer<Float>, outputs: Int, tileRows: Int, tileColumns: Int, tileCount: Int,
-                       bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, path: KernelPath = defaultPath) {
-        ilnas_winograd_output(path.cPath, m, outputs, tileRows, tileColumns, tileCount, bias, y)
+                       bias: UnsafePointer<Float>?, rows: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                       path: KernelPath = defaultPath) {
+        ilnas_winograd_output(path.cPath, m, outputs, tileRows, tileColumns, tileCount, bias, rows, y)
     }
 
-    /// The adjoint of ``output(_:outputs:tileRows:tileColumns:tileCount:bias:into:path:)``: `dM = A dY Aᵀ` for every tile
+    /// The adjoint of ``output(_:outputs:tileRows:tileColumns:tileCount:bias:rows:into:path:)``: `dM = A dY Aᵀ` for every tile
     /// of one image's output gradient `[outputs, 2·tileRows, 2·tileColumns]`, written at tile offset 0 of `dm`.
+    /// `rows` is scratch memory of ``rowScratchSize(tileRows:tileColumns:)`` floats.
     static func outputGradient(_ dy: UnsafePointer<Float>, outputs: Int, tileRows: Int, tileColumns: Int, tileCount: Int,
-                               into dm: UnsafeMutablePointer<Float>, path: KernelPath = defaultPath) {
-        ilnas_winograd_output_gradient(path.cPath, dy, outputs, tileRows, tileColumns, tileCount, dm)
+                               rows: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
+                               path: KernelPath = defaultPath) {
+        ilnas_winograd_output_gradient(path.cPath, dy, outputs, tileRows, tileColumns, tileCount, rows, dm)
     }
 }

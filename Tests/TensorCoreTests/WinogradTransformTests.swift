@@ -9,8 +9,9 @@ final class WinogradTransformTests: XCTestCase {
     private static let aTransposed: [[Float]] = [[1, 1, 1, 0], [0, 1, -1, -1]]
 
     /// (channels, tile rows, tile columns): one tile, rows of 1 to 17 tiles (vector tails of 16, 8 and 4 lanes and
-    /// full vectors), several tile rows.
-    private let cases = [(2, 1, 1), (1, 2, 3), (3, 3, 7), (2, 2, 8), (1, 1, 9), (2, 3, 16), (1, 2, 17)]
+    /// full vectors), several tile rows, and the 8x8, 16x16 and 32x32 images of CIFAR networks' later stages.
+    private let cases = [(2, 1, 1), (1, 2, 3), (3, 3, 7), (2, 2, 8), (1, 1, 9), (2, 3, 16), (1, 2, 17), (3, 4, 4), (2, 8, 8),
+                         (2, 16, 16)]
     /// Tiles of other images around this one's in a group: its tiles start at offset 0 of rows `extraTiles` longer.
     private let extraTiles = 5
 
@@ -113,12 +114,13 @@ final class WinogradTransformTests: XCTestCase {
             for path in paths {
                 var y = [Float](repeating: .nan, count: expectedY.count), unbiased = y
                 var dm = [Float](repeating: .nan, count: expectedDm.count)
+                var rows = [Float](repeating: .nan, count: WinogradTransform.rowScratchSize(tileRows: tileRows, tileColumns: tileColumns))
                 WinogradTransform.output(m, outputs: outputs, tileRows: tileRows, tileColumns: tileColumns, tileCount: tileCount,
-                                         bias: bias, into: &y, path: path)
+                                         bias: bias, rows: &rows, into: &y, path: path)
                 WinogradTransform.output(m, outputs: outputs, tileRows: tileRows, tileColumns: tileColumns, tileCount: tileCount,
-                                         bias: nil, into: &unbiased, path: path)
+                                         bias: nil, rows: &rows, into: &unbiased, path: path)
                 WinogradTransform.outputGradient(dy, outputs: outputs, tileRows: tileRows, tileColumns: tileColumns,
-                                                 tileCount: tileCount, into: &dm, path: path)
+                                                 tileCount: tileCount, rows: &rows, into: &dm, path: path)
                 XCTAssertEqual(y, expectedY, "output \(outputs)x\(tileRows)x\(tileColumns) \(path)")
                 XCTAssertEqual(unbiased, expectedUnbiased, "output without bias \(outputs)x\(tileRows)x\(tileColumns) \(path)")
                 XCTAssertTrue(same(dm, expectedDm), "output gradient \(outputs)x\(tileRows)x\(tileColumns) \(path)")

@@ -21,13 +21,15 @@ void ilnas_winograd_input_gradient(ilnas_kernel_path path, const float *dv, long
                                    long tile_columns, long tile_count, float *rows, float *padded_gradient);
 
 /// y = Aᵀ m A of every tile of one image's products `m` `[16, outputs, tile_count]` (tile offset 0), plus `bias`
-/// (none when NULL), written into (overwriting) the image `[outputs, 2 * tile_rows, 2 * tile_columns]`.
+/// (none when NULL), written into (overwriting) the image `[outputs, 2 * tile_rows, 2 * tile_columns]`. `rows` is
+/// scratch memory of `8 * tile_rows * tile_columns` floats (no more than the input transforms').
 void ilnas_winograd_output(ilnas_kernel_path path, const float *m, long outputs, long tile_rows, long tile_columns,
-                           long tile_count, const float *bias, float *y);
+                           long tile_count, const float *bias, float *rows, float *y);
 
 /// The adjoint of `ilnas_winograd_output`: dM = A dY Aᵀ of every tile of one image's output gradient
-/// `[outputs, 2 * tile_rows, 2 * tile_columns]`, written at tile offset 0 of `dm`.
+/// `[outputs, 2 * tile_rows, 2 * tile_columns]`, written at tile offset 0 of `dm`. `rows` is scratch memory of
+/// `8 * tile_rows * tile_columns` floats (no more than the input transforms').
 void ilnas_winograd_output_gradient(ilnas_kernel_path path, const float *dy, long outputs, long tile_rows,
-                                    long tile_columns, long tile_count, float *dm);
+                                    long tile_columns, long tile_count, float *rows, float *dm);
 
 #endif
