@@ -58,9 +58,14 @@ enum OverheadCase {
         if (try? ConvolutionAlgorithm.automatic.resolved(for: geometry)) == .winograd {
             return [overheadCase, .convolution(name: "\(name)/winograd", geometry: geometry, size: size, algorithm: .winograd)]
         }
-        guard (try? ConvolutionAlgorithm.direct.resolved(for: geometry)) != nil,
-              geometry.inputChannels <= directCandidateChannels else { return [overheadCase] }
-        return [overheadCase, .convolution(name: "\(name)/direct", geometry: geometry, size: size, algorithm: .direct)]
+        var cases = [overheadCase]
+        if (try? ConvolutionAlgorithm.direct.resolved(for: geometry)) != nil, geometry.inputChannels <= directCandidateChannels {
+            cases.append(.convolution(name: "\(name)/direct", geometry: geometry, size: size, algorithm: .direct))
+        }
+        if (try? ConvolutionAlgorithm.implicitGEMM.resolved(for: geometry)) != nil {
+            cases.append(.convolution(name: "\(name)/implicit", geometry: geometry, size: size, algorithm: .implicitGEMM))
+        }
+        return cases
     }
 
     /// Convolutions with up to this many input channels are also measured by the direct kernels: the shapes around

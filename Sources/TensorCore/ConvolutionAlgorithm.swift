@@ -10,6 +10,9 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Direct convolution by vector kernels (``SmallChannelConvolution``), without a patch matrix: stride 1, dilation 1,
     /// at most 7 kernel columns and padding smaller than the kernel.
     case direct
+    /// An implicit GEMM by vector kernels (``ImplicitGEMMConvolution``): output channels in vector lanes, patches read
+    /// straight from the image, no patch matrix; stride 1 and dilation 1.
+    case implicitGEMM
 
     /// The algorithm that runs for `geometry`, or a thrown error when `.winograd` is asked for a geometry it cannot compute.
     public func resolved(for geometry: ConvolutionGeometry) throws -> ConvolutionAlgorithm {
@@ -28,6 +31,12 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
                     reason: "the direct kernels need stride 1, dilation 1, at most 7 kernel columns and padding below the kernel size, got \(geometry.kernelHeight)x\(geometry.kernelWidth), stride \(geometry.stride), padding \(geometry.padding), dilation \(geometry.dilation)")
             }
             return .direct
+        case .implicitGEMM:
+            guard ImplicitGEMMConvolution.applies(to: geometry) else {
+                throw TensorError.invalidArgument(operation: "conv2d (implicitGEMM)",
+                    reason: "the implicit GEMM needs stride 1 and dilation 1, got stride \(geometry.stride), dilation \(geometry.dilation)")
+            }
+            return .implicitGEMM
         case .automatic:
             let pays = geometry.inputChannels >= Self.winogradMinimumInputChannels
                 && geometry.outputChannels >= Self.winogradMinimumOutputChannels
