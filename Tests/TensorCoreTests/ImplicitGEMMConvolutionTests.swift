@@ -42,17 +42,17 @@ final class ImplicitGEMMConvolutionTests: XCTestCase {
         }
     }
 
-    /// Gradients added onto earlier values, on one and two threads with a batch of 5 (not divisible by two workers,
+    /// Gradients added onto earlier values, on one and two threads with a batch of 3 (not divisible by two workers,
     /// and groups of images of different sizes), against the loop reference.
     func testBackwardMatchesLoopReferenceOnEveryPathAndThreadCount() throws {
         let defaultThreads = ComputeThreads.count
         defer { try? ComputeThreads.configure(threads: defaultThreads) }
         var rng = RandomGenerator(seed: 42)
         for (g, height, width) in cases {
-            let x = rng.normalTensor(shape: [5, g.inputChannels, height, width])
+            let x = rng.normalTensor(shape: [3, g.inputChannels, height, width])
             let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
             let (oh, ow) = try g.outputSize(height: height, width: width)
-            let dy = rng.normalTensor(shape: [5, g.outputChannels, oh, ow])
+            let dy = rng.normalTensor(shape: [3, g.outputChannels, oh, ow])
             let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
             let reference = try DirectConvolution.gradients(dy, x, w, g)
             let expectedWeights = Tensor(shape: w.shape) { earlier[flat: $0] + reference.dw[flat: $0] }
@@ -122,6 +122,21 @@ final class ImplicitGEMMConvolutionTests: XCTestCase {
             XCTAssertEqual(dw, Tensor(zeros: w.shape))
             XCTAssertEqual(db, Tensor(zeros: [3]))
         }
+    }
+
+    func testAutomaticTakesTheImplicitGEMMForLongPatchesThatNeitherWinogradNorDirectKernelsCompute() throws {
+        func automatic(_ inputs: Int, _ outputs: Int, _ kernel: Int, stride: Int = 1, padding: Int = 0) throws -> ConvolutionAlgorithm {
+            try ConvolutionAlgorithm.automatic.resolved(for: ConvolutionGeometry(inputChannels: inputs, outputChannels: outputs,
+                                                                                 kernelSize: kernel, stride: stride, padding: padding))
+        }
+        XCTAssertEqual(try automatic(6, 16, 5), .implicitGEMM)      // LeNet-5's second convolution: 150 patch rows
+        XCTAssertEqual(try automatic(32, 64, 5), .implicitGEMM)     // CNN-100k's second
+        XCTAssertEqual(try automatic(5, 16, 5), .im2col)            // 125 rows
+        XCTAssertEqual(try automatic(1, 32, 5), .im2col)            // a first layer with many outputs
+        XCTAssertEqual(try automatic(32, 64, 3, padding: 1), .winograd)
+        XCTAssertEqual(try automatic(3, 16, 3, padding: 1), .direct)
+        XCTAssertEqual(try automatic(256, 64, 1), .im2col)          // pointwise: a GEMM on the image itself
+        XCTAssertEqual(try automatic(32, 64, 5, stride: 2), .im2col)
     }
 
     func testStridedOrDilatedGeometryIsRejected() throws {
