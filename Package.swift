@@ -77,7 +77,7 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(name: "MPICommunication", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "TensorCore"]),
-        .target(name: "CConvolution", exclude: ["kernels.inc"]),
+        .target(name: "CConvolution", exclude: ["kernels.inc", "implicit_gemm_kernels.inc"]),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CHeap", "CConvolution"]),
         .target(name: "NeuralNetwork", dependencies: ["TensorCore"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CJPEG", "CPNG"], resources: [.copy("Resources/digits.csv.gz")]),

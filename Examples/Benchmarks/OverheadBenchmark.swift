@@ -30,8 +30,8 @@ enum OverheadCase {
 
     /// The layer shapes of LeNet-5, CNN-100k, VGG-s and the MLP, and the first layers of VGG-m, VGG-l and ResNet-20
     /// (see `common.py` of the PyTorch reference), every convolution by im2col; the 3x3 convolutions Winograd computes
-    /// by default also by Winograd, named `NAME/winograd`, and those with few input channels also by the direct
-    /// kernels, named `NAME/direct`.
+    /// by default also by Winograd, named `NAME/winograd`, those with few input channels also by the direct
+    /// kernels, named `NAME/direct`, and every other stride-1 one also by the implicit GEMM, named `NAME/implicit`.
     static let all: [OverheadCase] = [
         conv("lenet5.conv1", 1, 6, kernel: 5, padding: 2, size: 28),
         conv("lenet5.conv2", 6, 16, kernel: 5, padding: 0, size: 14),
@@ -58,9 +58,14 @@ enum OverheadCase {
         if (try? ConvolutionAlgorithm.automatic.resolved(for: geometry)) == .winograd {
             return [overheadCase, .convolution(name: "\(name)/winograd", geometry: geometry, size: size, algorithm: .winograd)]
         }
-        guard (try? ConvolutionAlgorithm.direct.resolved(for: geometry)) != nil,
-              geometry.inputChannels <= directCandidateChannels else { return [overheadCase] }
-        return [overheadCase, .convolution(name: "\(name)/direct", geometry: geometry, size: size, algorithm: .direct)]
+        var cases = [overheadCase]
+        if (try? ConvolutionAlgorithm.direct.resolved(for: geometry)) != nil, geometry.inputChannels <= directCandidateChannels {
+            cases.append(.convolution(name: "\(name)/direct", geometry: geometry, size: size, algorithm: .direct))
+        }
+        if (try? ConvolutionAlgorithm.implicitGEMM.resolved(for: geometry)) != nil {
+            cases.append(.convolution(name: "\(name)/implicit", geometry: geometry, size: size, algorithm: .implicitGEMM))
+        }
+        return cases
     }
 
     /// Convolutions with up to this many input channels are also measured by the direct kernels: the shapes around

@@ -97,7 +97,9 @@ func runBenchmarks(_ options: Options) throws -> BenchmarkReport {
         log("\n## Part 1: framework op vs bare cblas_sgemm, forward+backward, batch 128 (medians over \(options.passes) passes; * below 0.85)\n\n"
             + "Convolutions run by im2col against the GEMMs they contain; `NAME/winograd` rows run Winograd F(2x2, 3x3), "
             + "the default for them, and `NAME/direct` rows the direct small-channel kernels (\(try KernelPath.current().rawValue); "
-            + "the default up to \(ConvolutionAlgorithm.directMaximumInputChannels) input channels and \(ConvolutionAlgorithm.directMaximumOutputTaps) output channels x taps), against the same im2col GEMMs.\n\n"
+            + "the default up to \(ConvolutionAlgorithm.directMaximumInputChannels) input channels and \(ConvolutionAlgorithm.directMaximumOutputTaps) output channels x taps), "
+            + "and `NAME/implicit` rows the implicit GEMM (the default for other stride-1 convolutions from \(ConvolutionAlgorithm.implicitGEMMMinimumPatchSize) patch rows), "
+            + "against the same im2col GEMMs.\n\n"
             + Tables.overhead(report.overheadSummary))
     }
     if !report.trainingSummary.isEmpty {

@@ -1,5 +1,6 @@
-/// 2-D convolution (cross-correlation, as in PyTorch) over NCHW tensors, by im2col and GEMM, or for 3x3 kernels by
-/// Winograd's F(2x2, 3x3) (see ``ConvolutionAlgorithm``).
+/// 2-D convolution (cross-correlation, as in PyTorch) over NCHW tensors, by im2col and GEMM, for 3x3 kernels by
+/// Winograd's F(2x2, 3x3), or by the vector kernels of the direct convolution or the implicit GEMM (see
+/// ``ConvolutionAlgorithm``).
 ///
 /// Weights are `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, bias `[outputChannels]`.
 /// Images of a batch are split across `ComputeThreads.count` workers, each running
@@ -17,6 +18,8 @@ public enum Convolution2D {
             return WinogradConvolution.forward(plan: plan, input: input, weight: weight, bias: bias)
         case .direct:
             return SmallChannelConvolution.forward(plan: plan, input: input, weight: weight, bias: bias, path: path)
+        case .implicitGEMM:
+            return ImplicitGEMMConvolution.forward(plan: plan, input: input, weight: weight, bias: bias, path: path)
         case .im2col, .automatic:
             break
         }
@@ -128,11 +131,14 @@ public enum Convolution2D {
             return SmallChannelConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
                                                     weightGradient: &weightGradient, biasGradient: &biasGradient,
                                                     needsInputGradient: needsInputGradient, path: path)
+        case .implicitGEMM:
+            return ImplicitGEMMConvolution.backward(plan: plan, outputGradient: outputGradient, input: input, weight: weight,
+                                                    weightGradient: &weightGradient, biasGradient: &biasGradient,
+                                                    needsInputGradient: needsInputGradient, path: path)
         case .im2col, .automatic:
             break
         }
         let outputs = g.outputChannels, patchSize = g.patchSize, outPlane = plan.outputPlane
-        let taps = g.kernelHeight * g.kernelWidth, channelBlock = plan.inputGradientChannelBlock
         let weightCount = weight.count, biasCount = biasGradient == nil ? 0 : outputs
         // Per worker: a padded image and its gradient, the patches and their gradient, the group's output gradients
         // side by side, and private weight and bias gradients.
@@ -191,24 +197,9 @@ public enum Convolution2D {
                                                       m: outputs, n: patchSize, k: span, beta: weightBeta, lda: span, ldb: span)
                                         weightBeta = 1
                                         guard let dx else { continue }
-                                        let imageGradients = dx + first * plan.inputImageSize
-                                        if plan.isPointwise {
-                                            Gemm.multiply(w, transposeA: true, gradOut, into: imageGradients, m: patchSize, n: outPlane, k: outputs)
-                                            continue
-                                        }
-                                        // dcols = Wᵀ · dY, block by block of input channels, each folded at once.
-                                        for first in stride(from: 0, to: g.inputChannels, by: channelBlock) {
-                                            let channels = first..<min(first + channelBlock, g.inputChannels)
-                                            Gemm.multiply(w + first * taps, transposeA: true, gradOut, into: columnGradient,
-                                                          m: channels.count * taps, n: span, k: outputs,
-                                                          lda: patchSize, ldb: span, ldc: span)
-                                            for image in 0..<count {
-                                                plan.foldInputGradient(columnGradient + image * outPlane, rowStride: span,
-                                                                       channels: channels, scratch: paddedGradient,
-                                                                       into: imageGradients + image * plan.inputImageSize,
-                                                                       path: path)
-                                            }
-                                        }
+                                        plan.addInputGradient(ofGroup: count, outputGradients: gradOut, weight: w,
+                                                              columnGradient: columnGradient, paddedGradient: paddedGradient,
+                                                              into: dx + first * plan.inputImageSize, path: path)
                                     }
                                 }
                                 layout.add(.weightGradient, count: weightCount, ofWorkers: 1..<max(1, plan.chunks), in: scratch,

@@ -1,7 +1,7 @@
 /// How ``Convolution2D`` computes a convolution and its gradients.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
-    /// Winograd F(2x2, 3x3) where it applies and pays, the direct kernels for few input and output channels,
-    /// im2col + GEMM everywhere else.
+    /// Winograd F(2x2, 3x3) where it applies and pays, the direct kernels for few input and output channels, the
+    /// implicit GEMM for other stride-1 convolutions with long patches, im2col + GEMM everywhere else.
     case automatic
     /// Unfolding patches into a matrix (im2col) and one GEMM per group of images: every geometry.
     case im2col
@@ -10,6 +10,9 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Direct convolution by vector kernels (``SmallChannelConvolution``), without a patch matrix: stride 1, dilation 1,
     /// at most 7 kernel columns and padding smaller than the kernel.
     case direct
+    /// An implicit GEMM by vector kernels (``ImplicitGEMMConvolution``): output channels in vector lanes, patches read
+    /// straight from the image, no patch matrix; stride 1 and dilation 1.
+    case implicitGEMM
 
     /// The algorithm that runs for `geometry`, or a thrown error when `.winograd` is asked for a geometry it cannot compute.
     public func resolved(for geometry: ConvolutionGeometry) throws -> ConvolutionAlgorithm {
@@ -28,15 +31,37 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
                     reason: "the direct kernels need stride 1, dilation 1, at most 7 kernel columns and padding below the kernel size, got \(geometry.kernelHeight)x\(geometry.kernelWidth), stride \(geometry.stride), padding \(geometry.padding), dilation \(geometry.dilation)")
             }
             return .direct
+        case .implicitGEMM:
+            guard ImplicitGEMMConvolution.applies(to: geometry) else {
+                throw TensorError.invalidArgument(operation: "conv2d (implicitGEMM)",
+                    reason: "the implicit GEMM needs stride 1 and dilation 1, got stride \(geometry.stride), dilation \(geometry.dilation)")
+            }
+            return .implicitGEMM
         case .automatic:
             let pays = geometry.inputChannels >= Self.winogradMinimumInputChannels
                 && geometry.outputChannels >= Self.winogradMinimumOutputChannels
             if WinogradConvolution.applies(to: geometry) && pays { return .winograd }
             let few = geometry.inputChannels <= Self.directMaximumInputChannels
                 && geometry.outputChannels * geometry.kernelHeight * geometry.kernelWidth <= Self.directMaximumOutputTaps
-            return SmallChannelConvolution.applies(to: geometry) && few ? .direct : .im2col
+            if SmallChannelConvolution.applies(to: geometry) && few { return .direct }
+            let implicitPays = geometry.patchSize >= Self.implicitGEMMMinimumPatchSize && !ConvolutionPlan.isPointwise(geometry)
+            return ImplicitGEMMConvolution.applies(to: geometry) && implicitPays ? .implicitGEMM : .im2col
         }
     }
+
+    /// From this many input channels times kernel taps (patch-matrix rows) ``automatic`` takes the implicit GEMM for
+    /// stride-1 convolutions that neither Winograd nor the direct kernels compute (not for 1x1 kernels without padding,
+    /// which im2col multiplies without unfolding): building the patch matrix costs im2col as much as a quarter of its
+    /// time there, while the implicit GEMM's sums of that many products run near the multiply-add peak. Not below:
+    /// with a short sum, storing each tile and transposing it to the output cost more than unfolding. Measured by the
+    /// benchmark's overhead table (`swift run -c release Benchmarks --cpu-clock --max-wait 0 --only overhead
+    /// --threads 1`, forward+backward, batch 128, AVX-512 and `OPENBLAS_CORETYPE=Haswell ILNAS_KERNELS=avx2`, each
+    /// against its bare GEMMs), implicit / im2col time: 6 -> 16 channels 5x5 on 14x14 maps (150 rows) 0.81 and 0.69,
+    /// 32 -> 64 5x5 on 12x12 (800) 0.84 and 0.81, and shapes such connections grow to: 12 -> 12 5x5 on 14x14 0.78 and
+    /// 0.71, 16 -> 48 5x5 on 14x14 0.86 and 0.88, 64 -> 128 5x5 on 12x12 0.92 and 0.99, 16 -> 32 5x5 on 28x28 (padding 2) 0.81 and
+    /// 0.90, 32 -> 8 3x3 on 16x16 0.91 and 0.98; but 1 -> 32 5x5 on 28x28 (25 rows) 1.47 and 1.19, 3 -> 64 3x3 on 32x32
+    /// (27) 1.07 and 1.26.
+    public static let implicitGEMMMinimumPatchSize = 150
 
     /// Below this many input channels ``automatic`` keeps im2col: the transforms would cost more than the GEMMs save.
     /// Measured forward+backward, batch 128, 1 thread: 4 → 8 channels on 28x28 maps, im2col 5.4 ms, Winograd 6.3 ms;

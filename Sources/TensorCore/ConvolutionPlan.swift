@@ -123,6 +123,32 @@ struct ConvolutionPlan {
     /// leaves the cache before its fold reads it.
     static let inputGradientBlockFloats = 64 << 10
 
+    /// Writes the input gradients of `count` consecutive images (a group) into `imageGradients` from their output
+    /// gradients side by side, `outputGradients` `[outputChannels, count · outputPlane]`: `dcols = Wᵀ · dY` by GEMM, block
+    /// by block of ``inputGradientChannelBlock`` input channels into `columnGradient` (``columnGradientBlockSize``
+    /// floats), each block folded at once (with padding through `paddedGradient`, ``gradientScratchSize`` floats). A
+    /// pointwise convolution's is the product itself.
+    func addInputGradient(ofGroup count: Int, outputGradients: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                          columnGradient: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>,
+                          into imageGradients: UnsafeMutablePointer<Float>, path: KernelPath) {
+        let g = geometry, span = count * outputPlane, taps = g.kernelHeight * g.kernelWidth
+        if isPointwise {
+            Gemm.multiply(weight, transposeA: true, outputGradients, into: imageGradients, m: g.patchSize, n: span,
+                          k: g.outputChannels)
+            return
+        }
+        let channelBlock = inputGradientChannelBlock
+        for first in stride(from: 0, to: g.inputChannels, by: channelBlock) {
+            let channels = first..<min(first + channelBlock, g.inputChannels)
+            Gemm.multiply(weight + first * taps, transposeA: true, outputGradients, into: columnGradient,
+                          m: channels.count * taps, n: span, k: g.outputChannels, lda: g.patchSize, ldb: span, ldc: span)
+            for image in 0..<count {
+                foldInputGradient(columnGradient + image * outputPlane, rowStride: span, channels: channels,
+                                  scratch: paddedGradient, into: imageGradients + image * inputImageSize, path: path)
+            }
+        }
+    }
+
     /// Writes the input gradient of `channels` of one image from their rows of the patch-matrix gradient (rows
     /// `rowStride` apart, starting with the first channel's), folding them into the image gradient itself or, with
     /// padding, into the private buffer `scratch` (``gradientScratchSize`` floats) whose interior is then copied out.

@@ -53,4 +53,7 @@ void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count,
 /// The im2col unfolding for stride 1 and its adjoint, on the same three paths.
 #include "Unfold.h"
 
+/// The implicit GEMM (channels in vector lanes, patches read in place), on the same three paths.
+#include "ImplicitGEMM.h"
+
 #endif
