@@ -161,7 +161,8 @@ extension GrowingNetwork {
         guard let algorithm = record.convolutionAlgorithm, algorithm != .automatic,
               (try? algorithm.resolved(for: GrowingEdge.convolutionGeometry(of: weight))) != nil else {
             throw invalid("convolutionAlgorithm \(record.convolutionAlgorithm.map(\.rawValue) ?? "(none)") cannot compute "
-                + "\(weight.shape); a connection into a convolution needs im2col or winograd")
+                + "\(weight.shape); a connection into a convolution needs one of "
+                + ConvolutionAlgorithm.allCases.filter { $0 != .automatic }.map(\.rawValue).joined(separator: ", "))
         }
         return GrowingEdge(id: record.id, source: record.source, target: record.target, weight: weight, convolutionAlgorithm: algorithm)
     }

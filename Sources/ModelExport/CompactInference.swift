@@ -17,7 +17,7 @@ public struct CompactInference: Sendable {
 
     /// Prepares `network`, storing sparse every weight whose density (fraction of non-zeros) is below `threshold`:
     /// 0 keeps every weight dense, 1 stores sparse every weight with at least one zero. Dense convolutions run with
-    /// `convolutionAlgorithm`: by default as the growing network's (Winograd for 3x3 kernels), `.im2col` for the
+    /// `convolutionAlgorithm`: by default as the growing network's (``ConvolutionAlgorithm/automatic``), `.im2col` for the
     /// sums closest to exact.
     /// - Throws: ``ModelExportError/invalidNetwork(_:)`` for a threshold outside `0...1`.
     public init(_ network: CompactNetwork, sparseBelowDensity threshold: Double = WeightLayout.measuredSparseThreshold,

@@ -7,7 +7,7 @@
 /// single-threaded GEMMs on its own scratch memory (see `ConvolutionPlan`).
 public enum Convolution2D {
     /// The output `[N, outputChannels, outH, outW]` of convolving `input` `[N, C, H, W]`.
-    /// `kernelPath` is the instruction set of the direct kernels and of im2col's unfolding (by default
+    /// `kernelPath` is the instruction set of the direct kernels, the implicit GEMM and im2col's unfolding (by default
     /// ``KernelPath/current()``).
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry,
                                algorithm: ConvolutionAlgorithm = .automatic, kernelPath: KernelPath? = nil) throws -> Tensor {
@@ -101,7 +101,7 @@ public enum Convolution2D {
     }
 
     /// Accumulates `∂L/∂weight` and `∂L/∂bias` and returns `∂L/∂input` (or `nil` when not needed).
-    /// `kernelPath` is the instruction set of the direct kernels and of im2col's unfolding (by default
+    /// `kernelPath` is the instruction set of the direct kernels, the implicit GEMM and im2col's unfolding (by default
     /// ``KernelPath/current()``).
     ///
     /// The weight gradient is exact for every entry, including weights that are zero:
@@ -179,19 +179,7 @@ public enum Convolution2D {
                                                 biasSums[o] += Reduction.sum(imageGradient + o * outPlane, outPlane)
                                             }
                                         }
-                                        // The output gradients of the group side by side: [outputs, count · outPlane].
-                                        let gradOut: UnsafePointer<Float>
-                                        if count == 1 {
-                                            gradOut = dy + first * plan.outputImageSize
-                                        } else {
-                                            for image in 0..<count {
-                                                for o in 0..<outputs {
-                                                    (gathered + o * span + image * outPlane)
-                                                        .update(from: dy + (first + image) * plan.outputImageSize + o * outPlane, count: outPlane)
-                                                }
-                                            }
-                                            gradOut = UnsafePointer(gathered)
-                                        }
+                                        let gradOut = plan.outputGradientsSideBySide(dy, first: first, count: count, gathered: gathered)
                                         // dW += dY · patchesᵀ
                                         Gemm.multiply(gradOut, patches, transposeB: true, into: weightTarget,
                                                       m: outputs, n: patchSize, k: span, beta: weightBeta, lda: span, ldb: span)

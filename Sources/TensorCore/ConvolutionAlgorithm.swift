@@ -14,7 +14,8 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// straight from the image, no patch matrix; stride 1 and dilation 1.
     case implicitGEMM
 
-    /// The algorithm that runs for `geometry`, or a thrown error when `.winograd` is asked for a geometry it cannot compute.
+    /// The algorithm that runs for `geometry`, or a thrown error when `.winograd`, `.direct` or `.implicitGEMM` is asked
+    /// for a geometry it cannot compute.
     public func resolved(for geometry: ConvolutionGeometry) throws -> ConvolutionAlgorithm {
         switch self {
         case .im2col:

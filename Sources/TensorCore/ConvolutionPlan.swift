@@ -123,6 +123,22 @@ struct ConvolutionPlan {
     /// leaves the cache before its fold reads it.
     static let inputGradientBlockFloats = 64 << 10
 
+    /// The output gradients of the `count` images from `first` of `dy` side by side, `[outputChannels, count ·
+    /// outputPlane]`: the image's own gradient for a single image, else their copy into `gathered`
+    /// (``groupedOutputSize`` floats).
+    func outputGradientsSideBySide(_ dy: UnsafePointer<Float>, first: Int, count: Int,
+                                   gathered: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if count == 1 { return dy + first * outputImageSize }
+        let span = count * outputPlane
+        for image in 0..<count {
+            for o in 0..<geometry.outputChannels {
+                (gathered + o * span + image * outputPlane)
+                    .update(from: dy + (first + image) * outputImageSize + o * outputPlane, count: outputPlane)
+            }
+        }
+        return UnsafePointer(gathered)
+    }
+
     /// Writes the input gradients of `count` consecutive images (a group) into `imageGradients` from their output
     /// gradients side by side, `outputGradients` `[outputChannels, count · outputPlane]`: `dcols = Wᵀ · dY` by GEMM, block
     /// by block of ``inputGradientChannelBlock`` input channels into `columnGradient` (``columnGradientBlockSize``

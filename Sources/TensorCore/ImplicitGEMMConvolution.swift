@@ -106,19 +106,8 @@ enum ImplicitGEMMConvolution {
                                                             image.plane, g.kernelHeight, g.kernelWidth, sums, 1)
                                     }
                                     guard let dx else { continue }
-                                    let gradOut: UnsafePointer<Float>
-                                    if count == 1 {
-                                        gradOut = dy + first * plan.outputImageSize
-                                    } else {
-                                        let gathered = buffer(.gathered), span = count * outPlane
-                                        for image in 0..<count {
-                                            for o in 0..<outputs {
-                                                (gathered + o * span + image * outPlane)
-                                                    .update(from: dy + (first + image) * plan.outputImageSize + o * outPlane, count: outPlane)
-                                            }
-                                        }
-                                        gradOut = UnsafePointer(gathered)
-                                    }
+                                    let gradOut = plan.outputGradientsSideBySide(dy, first: first, count: count,
+                                                                                 gathered: buffer(.gathered))
                                     plan.addInputGradient(ofGroup: count, outputGradients: gradOut, weight: w,
                                                           columnGradient: buffer(.columnGradient),
                                                           paddedGradient: buffer(.paddedGradient),

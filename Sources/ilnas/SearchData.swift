@@ -20,8 +20,18 @@ struct SearchData {
     /// channels `images` asks for, then normalised per channel with the training images' statistics. Image folders
     /// are decoded at `images.imageSize` (or `inputShape`'s side, or 32); the preparation records the side used.
     /// - Throws: `CommandFailure` when `images` asks for another shape than `inputShape`, and the loaders' errors.
+    /// The loader's temporaries (raw and unnormalised images) are handed back to the system once they are freed
+    /// (``HeapPolicy/releaseFreeMemory()``).
     static func load(directory: String?, seed: UInt64, adaptingTo inputShape: [Int]? = nil,
                      images: ImagePreparation = .asStored) throws -> SearchData {
+        let data = try prepared(directory: directory, seed: seed, adaptingTo: inputShape, images: images)
+        HeapPolicy.releaseFreeMemory()
+        return data
+    }
+
+    /// ``load(directory:seed:adaptingTo:images:)`` but for handing back the freed memory.
+    private static func prepared(directory: String?, seed: UInt64, adaptingTo inputShape: [Int]?,
+                                 images: ImagePreparation) throws -> SearchData {
         var images = images
         var (name, format, train, test, classNames) = try directory.map { try folder($0, images: images, inputShape: inputShape) }
             ?? digits(splitSeed: seed)

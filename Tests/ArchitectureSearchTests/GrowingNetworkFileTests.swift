@@ -105,6 +105,20 @@ final class GrowingNetworkFileTests: XCTestCase {
         try assertSameNetwork(try GrowingNetwork(contentsOfFile: path), network)
     }
 
+    /// A 5x5 connection from 6 channels runs the implicit GEMM, and its file brings it back with that algorithm and
+    /// the same outputs, bit for bit.
+    func testAnImplicitGEMMConnectionIsSavedAndLoaded() throws {
+        let network = try GrowingNetwork(inputShape: [6, 9, 9], limits: GrowthLimits(placeholderRange: 1...1), seed: 5)
+        let convolution = try network.appendNode(kind: .convolution(kernelSize: 5), stage: 0, channels: 17)
+        let output = try network.appendNode(kind: .linear, stage: -1, channels: 3, isOutput: true)
+        try network.connect(from: 0, to: convolution)
+        try network.connect(from: convolution, to: output)
+        XCTAssertEqual(network.edges[0].convolutionAlgorithm, .implicitGEMM)
+        let path = directory.file("model.safetensors")
+        try network.write(toFile: path)
+        try assertSameNetwork(try GrowingNetwork(contentsOfFile: path), network)
+    }
+
     // MARK: Files that do not hold a growing network
 
     /// The fixture network written, then its safetensors contents changed by `change` and written to another file.

@@ -7,7 +7,7 @@ final class ImplicitGEMMConvolutionTests: XCTestCase {
     /// Shapes that reach the kernel's tails: output channels not a multiple of 8 or 16 (1, 5, 13, 17, 33) and more than
     /// one block of 16, output rows narrower and wider than the widest tile (up to 16 columns) and not multiples of any
     /// tile, heights that leave a partial block of rows, 1x1 to 7x7 and non-square kernels, padding up to 3 (also wider
-    /// than kernel - 1), and the channels of the benchmark's LeNet-5 shape.
+    /// than kernel - 1), a kernel larger than the image, and the channels of the benchmark's LeNet-5 shape.
     private let cases: [(ConvolutionGeometry, height: Int, width: Int)] = [
         (ConvolutionGeometry(inputChannels: 6, outputChannels: 16, kernelSize: 5), 12, 14),
         (ConvolutionGeometry(inputChannels: 3, outputChannels: 13, kernelSize: 3, padding: 1), 9, 7),
@@ -18,6 +18,7 @@ final class ImplicitGEMMConvolutionTests: XCTestCase {
         (ConvolutionGeometry(inputChannels: 5, outputChannels: 33, kernelSize: 3, padding: 3), 4, 3),
         (ConvolutionGeometry(inputChannels: 3, outputChannels: 20, kernelSize: 1, padding: 1), 3, 19),
         (ConvolutionGeometry(inputChannels: 7, outputChannels: 8, kernelHeight: 1, kernelWidth: 4), 2, 24),
+        (ConvolutionGeometry(inputChannels: 2, outputChannels: 17, kernelSize: 5, padding: 2), 2, 3),
     ]
 
     private var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }
@@ -42,86 +43,18 @@ final class ImplicitGEMMConvolutionTests: XCTestCase {
         }
     }
 
-    /// Gradients added onto earlier values, on one and two threads with a batch of 3 (not divisible by two workers,
-    /// and groups of images of different sizes), against the loop reference.
+    /// Gradients added onto earlier values, on one and two threads, against the loop reference.
     func testBackwardMatchesLoopReferenceOnEveryPathAndThreadCount() throws {
-        let defaultThreads = ComputeThreads.count
-        defer { try? ComputeThreads.configure(threads: defaultThreads) }
-        var rng = RandomGenerator(seed: 42)
-        for (g, height, width) in cases {
-            let x = rng.normalTensor(shape: [3, g.inputChannels, height, width])
-            let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
-            let (oh, ow) = try g.outputSize(height: height, width: width)
-            let dy = rng.normalTensor(shape: [3, g.outputChannels, oh, ow])
-            let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
-            let reference = try DirectConvolution.gradients(dy, x, w, g)
-            let expectedWeights = Tensor(shape: w.shape) { earlier[flat: $0] + reference.dw[flat: $0] }
-            let biasSums = dy.sumPerChannel()
-            let expectedBias = Tensor(shape: [g.outputChannels]) { earlierBias[flat: $0] + biasSums[$0] }
-            for path in paths {
-                for threads in [1, 2] {
-                    try ComputeThreads.configure(threads: threads)
-                    var dw = earlier
-                    var db: Tensor? = earlierBias
-                    let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                                  weightGradient: &dw, biasGradient: &db,
-                                                                  algorithm: .implicitGEMM, kernelPath: path))
-                    XCTAssertLessThan(GradientCheck.maxError(dw, expectedWeights), 1e-3, "\(g) \(path) threads \(threads)")
-                    XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), expectedBias), 1e-4, "\(g) \(path)")
-                    XCTAssertLessThan(GradientCheck.maxError(dx, reference.dx), 1e-4, "\(g) \(path) threads \(threads)")
-                    var weightsOnly = earlier
-                    var noBias: Tensor? = nil
-                    let none = try Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                          weightGradient: &weightsOnly, biasGradient: &noBias,
-                                                          needsInputGradient: false, algorithm: .implicitGEMM, kernelPath: path)
-                    XCTAssertNil(none)
-                    XCTAssertLessThan(GradientCheck.maxError(weightsOnly, expectedWeights), 1e-3, "\(g) \(path)")
-                }
-            }
-        }
+        try ConvolutionKernelChecks.assertBackwardMatchesLoopReference(.implicitGEMM, cases: cases, paths: paths, seed: 42,
+                                                                       weightTolerance: 1e-3)
     }
 
     func testBackwardMatchesFiniteDifferencesOnEveryPath() throws {
-        var rng = RandomGenerator(seed: 43)
-        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = rng.normalTensor(shape: [2, 2, 5, 6])
-        var w = rng.normalTensor(shape: [3, 2, 3, 3])
-        for i in stride(from: 0, to: w.count, by: 3) { w[flat: i] = 0 }  // absent weights still get their gradient
-        let b = rng.normalTensor(shape: [3])
-        let r = rng.normalTensor(shape: [2, 3, 5, 6])
-        for path in paths {
-            let loss = { (x: Tensor, w: Tensor, b: Tensor) throws -> Double in
-                GradientCheck.projection(try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g,
-                                                                   algorithm: .implicitGEMM, kernelPath: path), r)
-            }
-            var dw = Tensor(zeros: w.shape)
-            var db: Tensor? = Tensor(zeros: b.shape)
-            let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: r, input: x, weight: w, geometry: g,
-                                                          weightGradient: &dw, biasGradient: &db,
-                                                          algorithm: .implicitGEMM, kernelPath: path))
-            XCTAssertLessThan(GradientCheck.maxError(dx, try GradientCheck.numericGradient(of: x) { try loss($0, w, b) }), 2e-3)
-            XCTAssertLessThan(GradientCheck.maxError(dw, try GradientCheck.numericGradient(of: w) { try loss(x, $0, b) }), 2e-3)
-            XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), try GradientCheck.numericGradient(of: b) { try loss(x, w, $0) }),
-                              2e-3)
-        }
+        try ConvolutionKernelChecks.assertBackwardMatchesFiniteDifferences(.implicitGEMM, paths: paths, seed: 43)
     }
 
     func testAnEmptyBatchGivesEmptyOutputsAndNoGradient() throws {
-        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = Tensor(zeros: [0, 2, 6, 6]), w = Tensor(repeating: 1, shape: [3, 2, 3, 3])
-        for path in paths {
-            let y = try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .implicitGEMM,
-                                              kernelPath: path)
-            XCTAssertEqual(y.shape, [0, 3, 6, 6])
-            var dw = Tensor(zeros: w.shape)
-            var db: Tensor? = Tensor(zeros: [3])
-            let dx = try Convolution2D.backward(outputGradient: Tensor(zeros: [0, 3, 6, 6]), input: x, weight: w, geometry: g,
-                                                weightGradient: &dw, biasGradient: &db, algorithm: .implicitGEMM,
-                                                kernelPath: path)
-            XCTAssertEqual(dx?.shape, [0, 2, 6, 6])
-            XCTAssertEqual(dw, Tensor(zeros: w.shape))
-            XCTAssertEqual(db, Tensor(zeros: [3]))
-        }
+        try ConvolutionKernelChecks.assertEmptyBatchGivesNoGradient(.implicitGEMM, paths: paths)
     }
 
     func testAutomaticTakesTheImplicitGEMMForLongPatchesThatNeitherWinogradNorDirectKernelsCompute() throws {

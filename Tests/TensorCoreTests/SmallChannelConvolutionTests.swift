@@ -46,81 +46,16 @@ final class SmallChannelConvolutionTests: XCTestCase {
 
     /// Gradients added onto earlier values, on one and two threads, against the loop reference.
     func testBackwardMatchesLoopReferenceOnEveryPathAndThreadCount() throws {
-        let defaultThreads = ComputeThreads.count
-        defer { try? ComputeThreads.configure(threads: defaultThreads) }
-        var rng = RandomGenerator(seed: 32)
-        for (g, height, width) in cases {
-            let x = rng.normalTensor(shape: [3, g.inputChannels, height, width])
-            let w = rng.normalTensor(shape: [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth])
-            let (oh, ow) = try g.outputSize(height: height, width: width)
-            let dy = rng.normalTensor(shape: [3, g.outputChannels, oh, ow])
-            let earlier = rng.normalTensor(shape: w.shape), earlierBias = rng.normalTensor(shape: [g.outputChannels])
-            let reference = try DirectConvolution.gradients(dy, x, w, g)
-            let expectedWeights = Tensor(shape: w.shape) { earlier[flat: $0] + reference.dw[flat: $0] }
-            let biasSums = dy.sumPerChannel()
-            let expectedBias = Tensor(shape: [g.outputChannels]) { earlierBias[flat: $0] + biasSums[$0] }
-            for path in paths {
-                for threads in [1, 2] {
-                    try ComputeThreads.configure(threads: threads)
-                    var dw = earlier
-                    var db: Tensor? = earlierBias
-                    let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                                  weightGradient: &dw, biasGradient: &db,
-                                                                  algorithm: .direct, kernelPath: path))
-                    XCTAssertLessThan(GradientCheck.maxError(dw, expectedWeights), 1e-4, "\(g) \(path) threads \(threads)")
-                    XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), expectedBias), 1e-4, "\(g) \(path)")
-                    XCTAssertLessThan(GradientCheck.maxError(dx, reference.dx), 1e-4, "\(g) \(path) threads \(threads)")
-                    var weightsOnly = earlier
-                    var noBias: Tensor? = nil
-                    let none = try Convolution2D.backward(outputGradient: dy, input: x, weight: w, geometry: g,
-                                                          weightGradient: &weightsOnly, biasGradient: &noBias,
-                                                          needsInputGradient: false, algorithm: .direct, kernelPath: path)
-                    XCTAssertNil(none)
-                    XCTAssertLessThan(GradientCheck.maxError(weightsOnly, expectedWeights), 1e-4, "\(g) \(path)")
-                }
-            }
-        }
+        try ConvolutionKernelChecks.assertBackwardMatchesLoopReference(.direct, cases: cases, paths: paths, seed: 32,
+                                                                       weightTolerance: 1e-4)
     }
 
     func testBackwardMatchesFiniteDifferencesOnEveryPath() throws {
-        var rng = RandomGenerator(seed: 33)
-        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = rng.normalTensor(shape: [2, 2, 5, 6])
-        var w = rng.normalTensor(shape: [3, 2, 3, 3])
-        for i in stride(from: 0, to: w.count, by: 3) { w[flat: i] = 0 }  // absent weights still get their gradient
-        let b = rng.normalTensor(shape: [3])
-        let r = rng.normalTensor(shape: [2, 3, 5, 6])
-        for path in paths {
-            let loss = { (x: Tensor, w: Tensor, b: Tensor) throws -> Double in
-                GradientCheck.projection(try Convolution2D.forward(input: x, weight: w, bias: b, geometry: g,
-                                                                   algorithm: .direct, kernelPath: path), r)
-            }
-            var dw = Tensor(zeros: w.shape)
-            var db: Tensor? = Tensor(zeros: b.shape)
-            let dx = try XCTUnwrap(Convolution2D.backward(outputGradient: r, input: x, weight: w, geometry: g,
-                                                          weightGradient: &dw, biasGradient: &db, algorithm: .direct,
-                                                          kernelPath: path))
-            XCTAssertLessThan(GradientCheck.maxError(dx, try GradientCheck.numericGradient(of: x) { try loss($0, w, b) }), 2e-3)
-            XCTAssertLessThan(GradientCheck.maxError(dw, try GradientCheck.numericGradient(of: w) { try loss(x, $0, b) }), 2e-3)
-            XCTAssertLessThan(GradientCheck.maxError(try XCTUnwrap(db), try GradientCheck.numericGradient(of: b) { try loss(x, w, $0) }),
-                              2e-3)
-        }
+        try ConvolutionKernelChecks.assertBackwardMatchesFiniteDifferences(.direct, paths: paths, seed: 33)
     }
 
     func testAnEmptyBatchGivesEmptyOutputsAndNoGradient() throws {
-        let g = ConvolutionGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = Tensor(zeros: [0, 2, 6, 6]), w = Tensor(repeating: 1, shape: [3, 2, 3, 3])
-        for path in paths {
-            let y = try Convolution2D.forward(input: x, weight: w, bias: nil, geometry: g, algorithm: .direct, kernelPath: path)
-            XCTAssertEqual(y.shape, [0, 3, 6, 6])
-            var dw = Tensor(zeros: w.shape)
-            var db: Tensor? = Tensor(zeros: [3])
-            let dx = try Convolution2D.backward(outputGradient: Tensor(zeros: [0, 3, 6, 6]), input: x, weight: w, geometry: g,
-                                                weightGradient: &dw, biasGradient: &db, algorithm: .direct, kernelPath: path)
-            XCTAssertEqual(dx?.shape, [0, 2, 6, 6])
-            XCTAssertEqual(dw, Tensor(zeros: w.shape))
-            XCTAssertEqual(db, Tensor(zeros: [3]))
-        }
+        try ConvolutionKernelChecks.assertEmptyBatchGivesNoGradient(.direct, paths: paths)
     }
 
     func testAutomaticTakesDirectKernelsForFewInputAndOutputChannelsOnly() throws {

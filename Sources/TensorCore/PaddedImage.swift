@@ -1,0 +1,33 @@
+import CConvolution
+
+/// A zero-bordered copy of one image, laid out as the direct kernels and the implicit GEMM read it: channels `plane`
+/// floats apart and
+/// enough zeros after the last plane for their reads past it.
+struct PaddedImage {
+    let channels: Int, height: Int, width: Int, border: Int, horizontalBorder: Int
+    let paddedWidth: Int, plane: Int, size: Int
+
+    init(channels: Int, height: Int, width: Int, border: Int, horizontalBorder: Int? = nil) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.border = border
+        self.horizontalBorder = horizontalBorder ?? border
+        paddedWidth = width + 2 * self.horizontalBorder
+        plane = (height + 2 * border) * paddedWidth
+        size = channels * plane + Int(ILNAS_DIRECT_SLACK_ROWS) * paddedWidth + Int(ILNAS_DIRECT_SLACK)
+    }
+
+    /// Zeroes the whole buffer once; ``fill(_:from:)`` only ever writes the interior.
+    func clear(_ buffer: UnsafeMutablePointer<Float>) { buffer.update(repeating: 0, count: size) }
+
+    /// Copies `image` (`channels x height x width`) into the interior.
+    func fill(_ buffer: UnsafeMutablePointer<Float>, from image: UnsafePointer<Float>) {
+        for c in 0..<channels {
+            for h in 0..<height {
+                (buffer + c * plane + (h + border) * paddedWidth + horizontalBorder)
+                    .update(from: image + (c * height + h) * width, count: width)
+            }
+        }
+    }
+}
