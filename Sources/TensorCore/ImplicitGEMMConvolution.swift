@@ -35,7 +35,7 @@ enum ImplicitGEMMConvolution {
                             let staged = padded + (g.padding > 0 ? image.size : 0)
                             if g.padding > 0 { image.clear(padded) }
                             for n in ComputeThreads.range(ofChunk: chunk, of: plan.chunks, total: plan.batch) {
-                                let source = paddedSource(x + n * plan.inputImageSize, image: image, buffer: padded)
+                                let source = paddedSource(x + n * plan.inputImageSize, image: image, buffer: padded, path: path)
                                 ilnas_implicit_gemm(path.cPath, w, blocks, g.inputChannels, image.plane, g.kernelHeight,
                                                     g.kernelWidth, source, image.paddedWidth, 1, 0,
                                                     plan.outputHeight, plan.outputWidth, staged, 0)
@@ -100,7 +100,7 @@ enum ImplicitGEMMConvolution {
                                             let source = imageGradient + o * outPlane
                                             for position in 0..<outPlane { lane[position * lanes] = source[position] }
                                         }
-                                        let source = paddedSource(x + n * plan.inputImageSize, image: image, buffer: padded)
+                                        let source = paddedSource(x + n * plan.inputImageSize, image: image, buffer: padded, path: path)
                                         ilnas_implicit_gemm(path.cPath, transposed, blocks, 1, 0, plan.outputHeight,
                                                             plan.outputWidth, source, image.paddedWidth, g.inputChannels,
                                                             image.plane, g.kernelHeight, g.kernelWidth, sums, 1)
@@ -158,9 +158,9 @@ enum ImplicitGEMMConvolution {
 
     /// The image the kernel reads: `image` itself without padding, otherwise its copy in the zero-bordered `buffer`.
     private static func paddedSource(_ source: UnsafePointer<Float>, image: PaddedImage,
-                                     buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+                                     buffer: UnsafeMutablePointer<Float>, path: KernelPath) -> UnsafePointer<Float> {
         guard image.border > 0 else { return source }
-        image.fill(buffer, from: source)
+        image.fill(buffer, from: source, path: path)
         return UnsafePointer(buffer)
     }
 

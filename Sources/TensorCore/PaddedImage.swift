@@ -18,16 +18,14 @@ struct PaddedImage {
         size = channels * plane + Int(ILNAS_DIRECT_SLACK_ROWS) * paddedWidth + Int(ILNAS_DIRECT_SLACK)
     }
 
-    /// Zeroes the whole buffer once; ``fill(_:from:)`` only ever writes the interior.
+    /// Zeroes the whole buffer once; ``fill(_:from:path:)`` only ever writes the interior.
     func clear(_ buffer: UnsafeMutablePointer<Float>) { buffer.update(repeating: 0, count: size) }
 
-    /// Copies `image` (`channels x height x width`) into the interior.
-    func fill(_ buffer: UnsafeMutablePointer<Float>, from image: UnsafePointer<Float>) {
+    /// Copies `image` (`channels x height x width`) into the interior, by the vector moves of `path`.
+    func fill(_ buffer: UnsafeMutablePointer<Float>, from image: UnsafePointer<Float>, path: KernelPath) {
         for c in 0..<channels {
-            for h in 0..<height {
-                (buffer + c * plane + (h + border) * paddedWidth + horizontalBorder)
-                    .update(from: image + (c * height + h) * width, count: width)
-            }
+            ilnas_copy_rows(path.cPath, image + c * height * width, width,
+                            buffer + c * plane + border * paddedWidth + horizontalBorder, paddedWidth, height, width)
         }
     }
 }

@@ -30,7 +30,7 @@ enum SmallChannelConvolution {
                                 let padded = scratch + chunk * image.size
                                 image.clear(padded)
                                 for n in ComputeThreads.range(ofChunk: chunk, of: plan.chunks, total: plan.batch) {
-                                    image.fill(padded, from: x + n * plan.inputImageSize)
+                                    image.fill(padded, from: x + n * plan.inputImageSize, path: path)
                                     ilnas_direct_forward(path.cPath, padded, g.inputChannels, image.plane, image.paddedWidth,
                                                          g.kernelHeight, g.kernelWidth, w, b, g.outputChannels,
                                                          plan.outputHeight, plan.outputWidth, y + n * plan.outputImageSize,
@@ -84,14 +84,14 @@ enum SmallChannelConvolution {
                                     for o in 0..<biasCount {
                                         biasSums[o] += Reduction.sum(imageGradient + o * plan.outputPlane, plan.outputPlane)
                                     }
-                                    image.fill(padded, from: x + n * plan.inputImageSize)
+                                    image.fill(padded, from: x + n * plan.inputImageSize, path: path)
                                     ilnas_direct_weight_gradient(path.cPath, padded, g.inputChannels, image.plane,
                                                                  image.paddedWidth, g.kernelHeight, g.kernelWidth,
                                                                  imageGradient, g.outputChannels, plan.outputPlane,
                                                                  plan.outputHeight, plan.outputWidth, lanes)
                                     guard let dx, let wt else { continue }
                                     let gradientPadded = buffer(.gradientImage)
-                                    gradientImage.fill(gradientPadded, from: imageGradient)
+                                    gradientImage.fill(gradientPadded, from: imageGradient, path: path)
                                     ilnas_direct_forward(path.cPath, gradientPadded, g.outputChannels, gradientImage.plane,
                                                          gradientImage.paddedWidth, g.kernelHeight, g.kernelWidth, wt, nil,
                                                          g.inputChannels, plan.height, plan.width,
