@@ -96,6 +96,16 @@ INLINE AVX512 void copy_avx512(const float *source, float *target, long n) {
     }
 }
 
+static AVX512 void copy_rows_avx512(const float *source, long source_stride, float *destination,
+                                    long destination_stride, long rows, long width) {
+    for (long r = 0; r < rows; r++) copy_avx512(source + r * source_stride, destination + r * destination_stride, width);
+}
+
+static AVX2 void copy_rows_avx2(const float *source, long source_stride, float *destination, long destination_stride,
+                                long rows, long width) {
+    for (long r = 0; r < rows; r++) copy_avx2(source + r * source_stride, destination + r * destination_stride, width);
+}
+
 static AVX512 void unfold_avx512(const float *padded, long channels, long padded_height, long padded_width,
                                  long kernel_height, long kernel_width, long dilation, long out_height, long out_width,
                                  float *columns, long row_stride) {
@@ -295,6 +305,11 @@ INLINE void copy_portable(const float *restrict source, float *restrict target, 
     for (long i = 0; i < n; i++) target[i] = source[i];
 }
 
+static void copy_rows_portable(const float *source, long source_stride, float *destination, long destination_stride,
+                               long rows, long width) {
+    for (long r = 0; r < rows; r++) copy_portable(source + r * source_stride, destination + r * destination_stride, width);
+}
+
 INLINE void add_portable(const float *restrict source, float *restrict target, long n) {
     for (long i = 0; i < n; i++) target[i] += source[i];
 }
@@ -323,4 +338,9 @@ void ilnas_fold(ilnas_kernel_path path, const float *columns, long row_stride, l
                 long out_width, float *padded) {
     ILNAS_DISPATCH(path, fold, columns, row_stride, channels, padded_height, padded_width, kernel_height,
                     kernel_width, dilation, out_height, out_width, padded)
+}
+
+void ilnas_copy_rows(ilnas_kernel_path path, const float *source, long source_stride, float *destination,
+                     long destination_stride, long rows, long width) {
+    ILNAS_DISPATCH(path, copy_rows, source, source_stride, destination, destination_stride, rows, width)
 }

@@ -1,4 +1,5 @@
 import CConvolution
+import Glibc
 @testable import TensorCore
 import XCTest
 
@@ -6,18 +7,24 @@ import XCTest
 final class PaddedImageTests: XCTestCase {
     private var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }
 
-    /// Every width from 1 to 40 floats (whole vectors and every partial one on every path), rows apart by more than
-    /// their width on both sides: each row arrives exactly and nothing between or after the rows is written.
-    func testCopyRowsCopiesEveryRowExactlyAndWritesNothingElse() {
+    /// Every width from 1 to 40 floats (whole vectors and every partial one on each vector path), rows apart by more
+    /// than their width on both sides: each row arrives exactly and nothing between or after the rows is written. The
+    /// source ends where an unreadable page begins, so a read past its last float stops the test.
+    func testCopyRowsCopiesEveryRowExactlyAndTouchesNothingElse() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let region = try XCTUnwrap(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        XCTAssertNotEqual(region, MAP_FAILED)
+        defer { munmap(region, 2 * page) }
+        XCTAssertEqual(mprotect(region + page, page, PROT_NONE), 0)
         for path in paths {
             for width in 1...40 {
                 let rows = 3, sourceStride = width + 5, destinationStride = width + 7
-                let source = (0..<rows * sourceStride).map { Float($0) + 0.5 }
+                let count = (rows - 1) * sourceStride + width
+                let source = (region + page).assumingMemoryBound(to: Float.self) - count
+                for i in 0..<count { source[i] = Float(i) + 0.5 }
                 var destination = [Float](repeating: -1, count: rows * destinationStride + 16)
-                source.withUnsafeBufferPointer { s in
-                    destination.withUnsafeMutableBufferPointer { d in
-                        ilnas_copy_rows(path.cPath, s.baseAddress!, sourceStride, d.baseAddress!, destinationStride, rows, width)
-                    }
+                destination.withUnsafeMutableBufferPointer { d in
+                    ilnas_copy_rows(path.cPath, source, sourceStride, d.baseAddress!, destinationStride, rows, width)
                 }
                 for index in destination.indices {
                     let (row, column) = index.quotientAndRemainder(dividingBy: destinationStride)

@@ -45,18 +45,12 @@ void ilnas_direct_weight_gradient(ilnas_kernel_path path, const float *input, lo
 /// same `path`), for 0 <= i < count, and zeroes them.
 void ilnas_direct_reduce_lanes(ilnas_kernel_path path, float *lanes, long count, float *weight_gradient);
 
-/// Copies `rows` rows of `width` floats, row r from `source + r * source_stride` to `destination + r *
-/// destination_stride`; touches nothing else. For the short rows of images, where a memcpy per row costs as much as
-/// the copy.
-void ilnas_copy_rows(ilnas_kernel_path path, const float *source, long source_stride, float *destination,
-                     long destination_stride, long rows, long width);
-
 /// The Winograd F(2x2, 3x3) data transforms, on the same three paths.
 #include "WinogradTransforms.h"
 /// The Winograd convolution's matrix products, on the same three paths.
 #include "WinogradProducts.h"
 
-/// The im2col unfolding for stride 1 and its adjoint, on the same three paths.
+/// The im2col unfolding for stride 1, its adjoint and its row copy, on the same three paths.
 #include "Unfold.h"
 
 /// The implicit GEMM (channels in vector lanes, patches read in place), on the same three paths.
