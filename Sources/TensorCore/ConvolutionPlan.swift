@@ -93,7 +93,7 @@ struct ConvolutionPlan {
             let paddedImage: UnsafePointer<Float>
             if g.padding > 0 {
                 Im2Col.pad(source, channels: g.inputChannels, height: height, width: width, padding: g.padding,
-                           paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: padded)
+                           paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: padded, path: path)
                 paddedImage = UnsafePointer(padded)
             } else {
                 paddedImage = source
@@ -181,7 +181,7 @@ struct ConvolutionPlan {
         guard g.padding > 0 else { return }
         Im2Col.unpad(target, channels: channels.count, height: height, width: width, padding: g.padding,
                      paddedHeight: paddedHeight, paddedWidth: paddedWidth,
-                     into: imageGradient + channels.lowerBound * height * width)
+                     into: imageGradient + channels.lowerBound * height * width, path: path)
     }
 }
 

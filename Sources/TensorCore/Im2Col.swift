@@ -8,35 +8,24 @@ import CConvolution
 /// patch element is an in-bounds read and each output row is one short copy loop without branches.
 /// With no padding the image itself is that padded image.
 enum Im2Col {
-    /// Copies `image` (`C x H x W`) into `padded` (`C x paddedHeight x paddedWidth`) at row and column `padding`;
-    /// the rest of `padded` must already be zero.
+    /// Copies `image` (`C x H x W`) into `padded` (`C x paddedHeight x paddedWidth`) at row and column `padding`,
+    /// by the row copy of `path` (``ilnas_copy_rows``); the rest of `padded` must already be zero.
     static func pad(_ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
-                    paddedHeight: Int, paddedWidth: Int, into padded: UnsafeMutablePointer<Float>) {
-        let paddedPlane = paddedHeight * paddedWidth
+                    paddedHeight: Int, paddedWidth: Int, into padded: UnsafeMutablePointer<Float>, path: KernelPath) {
         for channel in 0..<channels {
-            var source = image + channel * height * width
-            var destination = padded + channel * paddedPlane + padding * paddedWidth + padding
-            for _ in 0..<height {
-                copy(source, to: destination, count: width)
-                source += width
-                destination += paddedWidth
-            }
+            ilnas_copy_rows(path.cPath, image + channel * height * width, width,
+                            padded + channel * paddedHeight * paddedWidth + padding * paddedWidth + padding, paddedWidth,
+                            height, width)
         }
     }
 
     /// Copies the `C x H x W` block at row and column `padding` of `padded` (`C x paddedHeight x paddedWidth`)
-    /// into `image`, overwriting it.
+    /// into `image`, overwriting it, by the row copy of `path`.
     static func unpad(_ padded: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int,
-                      paddedHeight: Int, paddedWidth: Int, into image: UnsafeMutablePointer<Float>) {
-        let paddedPlane = paddedHeight * paddedWidth
+                      paddedHeight: Int, paddedWidth: Int, into image: UnsafeMutablePointer<Float>, path: KernelPath) {
         for channel in 0..<channels {
-            var source = padded + channel * paddedPlane + padding * paddedWidth + padding
-            var destination = image + channel * height * width
-            for _ in 0..<height {
-                copy(source, to: destination, count: width)
-                source += paddedWidth
-                destination += width
-            }
+            ilnas_copy_rows(path.cPath, padded + channel * paddedHeight * paddedWidth + padding * paddedWidth + padding,
+                            paddedWidth, image + channel * height * width, width, height, width)
         }
     }
 
@@ -98,10 +87,5 @@ enum Im2Col {
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] = source[i] }
     }
 }

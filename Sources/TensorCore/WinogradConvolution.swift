@@ -47,7 +47,8 @@ enum WinogradConvolution {
                             padded: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>) {
             let g = plan.geometry
             Im2Col.pad(images + index * plan.inputImageSize, channels: g.inputChannels, height: plan.height, width: plan.width,
-                       padding: g.padding, paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: padded)
+                       padding: g.padding, paddedHeight: paddedHeight, paddedWidth: paddedWidth, into: padded,
+                       path: WinogradTransform.defaultPath)
             WinogradTransform.input(padded, channels: g.inputChannels, tileRows: tileRows, tileColumns: tileColumns,
                                     rows: rows, into: v + slot * tilesPerImage, tileCount: tileCount)
         }
@@ -107,7 +108,8 @@ enum WinogradConvolution {
                                     if !tiling.coversOutputExactly {
                                         Im2Col.unpad(target, channels: outputs, height: plan.outputHeight, width: plan.outputWidth,
                                                      padding: 0, paddedHeight: 2 * tiling.tileRows,
-                                                     paddedWidth: 2 * tiling.tileColumns, into: out)
+                                                     paddedWidth: 2 * tiling.tileColumns, into: out,
+                                                     path: WinogradTransform.defaultPath)
                                     }
                                 }
                             }
@@ -177,7 +179,7 @@ enum WinogradConvolution {
                                     if !tiling.coversOutputExactly {
                                         Im2Col.pad(imageGradient, channels: outputs, height: plan.outputHeight, width: plan.outputWidth,
                                                    padding: 0, paddedHeight: 2 * tiling.tileRows, paddedWidth: 2 * tiling.tileColumns,
-                                                   into: staging)
+                                                   into: staging, path: WinogradTransform.defaultPath)
                                     }
                                     WinogradTransform.outputGradient(tiling.coversOutputExactly ? imageGradient : UnsafePointer(staging),
                                                                      outputs: outputs, tileRows: tiling.tileRows,
@@ -198,7 +200,8 @@ enum WinogradConvolution {
                                                                     tileCount: tiles, rows: buffer(.rows, chunk), into: paddedGradient)
                                     Im2Col.unpad(paddedGradient, channels: inputs, height: plan.height, width: plan.width,
                                                  padding: g.padding, paddedHeight: tiling.paddedHeight, paddedWidth: tiling.paddedWidth,
-                                                 into: dx + (first + image) * plan.inputImageSize)
+                                                 into: dx + (first + image) * plan.inputImageSize,
+                                                 path: WinogradTransform.defaultPath)
                                 }
                             }
                         }
